@@ -1,0 +1,193 @@
+"""Reading and writing master-catalog files: JSON Lines (one product per line) and CSV (the seller's sheet).
+
+CSV layout, one row per product, or one row per variant for products with variants
+(the first row of a product carries its fields; later rows with the same `sku` add variants):
+
+    id, sku, title, description, category, brand, weight_g, length_cm, width_cm, height_cm,
+    price, stock, origin, images (separated by '|'), tier1_name, tier2_name,
+    variant_sku, option1, option2, variant_price, variant_stock, variant_image
+
+Every problem is reported as `CatalogFileError` with the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+from syncstore_cli.domain.catalog import Product
+from syncstore_cli.domain.records import RecordError, product_from_record, product_to_record
+from syncstore_cli.errors import CatalogFileError
+
+PRODUCT_COLUMNS: Final = (
+    "id", "sku", "title", "description", "category", "brand", "weight_g", "length_cm", "width_cm",
+    "height_cm", "price", "stock", "origin", "images",
+)
+VARIANT_COLUMNS: Final = (
+    "tier1_name", "tier2_name", "variant_sku", "option1", "option2", "variant_price", "variant_stock",
+    "variant_image",
+)
+REQUIRED_COLUMNS: Final = ("sku", "title", "category", "price")
+
+
+def detect_format(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix == ".csv":
+        return "csv"
+    raise CatalogFileError(str(path), None, None, "unknown file type; use .jsonl or .csv")
+
+
+def read_catalog(path: Path) -> list[tuple[int, Product]]:
+    """Every product in the file with the line it starts on; the first problem raises."""
+    if not path.is_file():
+        raise CatalogFileError(str(path), None, None, "no such file")
+    records = _read_jsonl(path) if detect_format(path) == "jsonl" else _read_csv(path)
+    products: list[tuple[int, Product]] = []
+    for position, (line, record) in enumerate(records, start=1):
+        try:
+            products.append((line, product_from_record(record, default_id=f"PROD-{position}")))
+        except RecordError as exc:
+            raise CatalogFileError(str(path), line, exc.field, exc.problem) from None
+    if not products:
+        raise CatalogFileError(str(path), None, None, "contains no products")
+    return products
+
+
+def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        handle = path.open(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogFileError(str(path), None, None, f"cannot be read: {exc.strerror}") from None
+    with handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise CatalogFileError(str(path), number, None, f"not valid JSON: {exc.msg}") from None
+                if not isinstance(record, dict):
+                    raise CatalogFileError(str(path), number, None, "expected a JSON object per line")
+                yield number, record
+        except UnicodeDecodeError:
+            raise CatalogFileError(str(path), None, None, "is not UTF-8 text") from None
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise CatalogFileError(str(path), None, None, "is not UTF-8 text") from None
+    except OSError as exc:
+        raise CatalogFileError(str(path), None, None, f"cannot be read: {exc.strerror}") from None
+    reader = csv.DictReader(text.splitlines())
+    header = reader.fieldnames or []
+    for column in REQUIRED_COLUMNS:
+        if column not in header:
+            raise CatalogFileError(str(path), 1, column, "required column is missing")
+    current: dict[str, Any] | None = None
+    current_line = 0
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                raise CatalogFileError(str(path), line, None, "more cells than columns")
+            sku = (row.get("sku") or "").strip()
+            if not sku:
+                raise CatalogFileError(str(path), line, "sku", "is required")
+            if current is not None and current["sku"] == sku and row.get("variant_sku"):
+                _add_variant(current, row, path, line)
+                continue
+            if current is not None:
+                yield current_line, current
+            current, current_line = _product_row(row), line
+            if row.get("variant_sku"):
+                _add_variant(current, row, path, line)
+    except csv.Error as exc:
+        raise CatalogFileError(str(path), reader.line_num, None, f"not valid CSV: {exc}") from None
+    if current is not None:
+        yield current_line, current
+
+
+def _product_row(row: dict[str, str]) -> dict[str, Any]:
+    record: dict[str, Any] = {k: row[k] for k in PRODUCT_COLUMNS if k in row and row[k] != ""}
+    for column in REQUIRED_COLUMNS:
+        record.setdefault(column, row.get(column, ""))
+    tier_names = [row[k] for k in ("tier1_name", "tier2_name") if row.get(k)]
+    if tier_names:
+        record["tiers"] = [{"name": name, "options": []} for name in tier_names]
+        record["variants"] = []
+    return record
+
+
+def _add_variant(record: dict[str, Any], row: dict[str, str], path: Path, line: int) -> None:
+    tiers: list[dict[str, Any]] | None = record.get("tiers")
+    if not tiers:
+        raise CatalogFileError(str(path), line, "tier1_name", "a variant row needs the product's tier names")
+    options = [row.get(f"option{i + 1}", "") for i in range(len(tiers))]
+    for index, option in enumerate(options):
+        if not option:
+            raise CatalogFileError(str(path), line, f"option{index + 1}", "is required for a variant")
+        if option not in tiers[index]["options"]:
+            tiers[index]["options"].append(option)
+    record["variants"].append(
+        {
+            "sku": row.get("variant_sku", ""),
+            "options": options,
+            "price": row.get("variant_price", ""),
+            "stock": row.get("variant_stock", ""),
+            "image": row.get("variant_image", ""),
+        }
+    )
+
+
+def write_catalog(products: Iterable[Product], path: Path, file_format: str | None = None) -> int:
+    """Write products as JSON Lines or CSV; returns how many were written."""
+    file_format = file_format or detect_format(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        if file_format == "jsonl":
+            for product in products:
+                handle.write(json.dumps(product_to_record(product), ensure_ascii=False) + "\n")
+                count += 1
+        else:
+            writer = csv.DictWriter(handle, fieldnames=[*PRODUCT_COLUMNS, *VARIANT_COLUMNS])
+            writer.writeheader()
+            for product in products:
+                count += 1
+                writer.writerows(_csv_rows(product))
+    tmp.replace(path)
+    return count
+
+
+def _csv_rows(product: Product) -> list[dict[str, Any]]:
+    record = product_to_record(product)
+    base = {k: record.get(k) for k in PRODUCT_COLUMNS}
+    base["images"] = "|".join(product.images)
+    if base["price"] is None:
+        base["price"] = ""
+    if not product.variants:
+        return [base]
+    rows: list[dict[str, Any]] = []
+    for index, variant in enumerate(product.variants):
+        row: dict[str, Any] = dict(base) if index == 0 else {"sku": product.sku}
+        for tier_index, tier in enumerate(product.tiers):
+            if index == 0:
+                row[f"tier{tier_index + 1}_name"] = tier.name
+            row[f"option{tier_index + 1}"] = variant.options[tier_index]
+        row.update(
+            variant_sku=variant.sku,
+            variant_price="" if variant.price is None else variant.price,
+            variant_stock=variant.stock,
+            variant_image=variant.image or "",
+        )
+        rows.append(row)
+    return rows

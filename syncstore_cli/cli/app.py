@@ -1,0 +1,47 @@
+"""The `syncstore` command. Each command parses, calls one operation, renders; nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from syncstore_cli.cli import catalog_cmd, config_cmd, db_cmd, pricing_cmd, products_cmd, seo_cmd
+from syncstore_cli.errors import SyncStoreError
+
+EXIT_CODES_HELP = """
+Exit codes: 0 success; 1 the operation ran but failed (or found failures);
+2 bad input or usage (unknown id, malformed file, broken configuration).
+"""
+
+
+class SyncStoreApp(typer.Typer):
+    """Turns SyncStore's own errors into one line on stderr and their exit code."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except SyncStoreError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise SystemExit(exc.exit_code) from None
+
+
+app = SyncStoreApp(
+    name="syncstore",
+    help="Publish one master catalog to Shopee and TikTok Shop, safely and in batches.\n" + EXIT_CODES_HELP,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(products_cmd.app, name="products")
+app.add_typer(pricing_cmd.app, name="pricing")
+app.add_typer(seo_cmd.app, name="seo")
+app.add_typer(catalog_cmd.app, name="catalog")
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(db_cmd.app, name="db")
+app.command("import", epilog=EXIT_CODES_HELP)(catalog_cmd.import_command)
+
+
+def main() -> None:
+    app(prog_name="syncstore")

@@ -1,0 +1,116 @@
+"""The seller's master catalog as plain values: no I/O, no ORM.
+
+A `Product` is what the seller owns; marketplaces get a *listing* derived from it
+(price by the platform's rule, an SEO title for the platform). Money is whole rupiah
+(`int`); a missing price is `None`, never 0 pretending to be a price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+
+class Platform(StrEnum):
+    SHOPEE = "shopee"
+    TIKTOK = "tiktok"
+
+
+PLATFORMS: Final[tuple[Platform, ...]] = (Platform.SHOPEE, Platform.TIKTOK)
+
+
+class SyncStatus(StrEnum):
+    """Where a product stands with the marketplaces (the `Status` column of `products list`)."""
+
+    NOT_SYNCED = "not_synced"
+    SYNCING = "syncing"
+    SYNCED = "synced"
+    ERROR = "error"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").title()
+
+
+@dataclass(frozen=True)
+class Category:
+    """One of the seller's categories, with the leaf category each marketplace files it under."""
+
+    key: str
+    name: str
+    shopee_category_id: int
+    tiktok_category_id: str
+
+
+# The seller's categories. The marketplace ids are the leaf categories the listings
+# use today; the sandbox serves the same tree (see sandbox seeding).
+CATEGORIES: Final[dict[str, Category]] = {
+    c.key: c
+    for c in (
+        Category("frame", "Drone FPV > Frame", 101_944, "601_120"),
+        Category("propeller", "Drone FPV > Propeller", 101_945, "601_121"),
+        Category("motor", "Drone FPV > Motor Brushless", 101_946, "601_122"),
+        Category("esc", "Drone FPV > ESC", 101_947, "601_123"),
+        Category("flight_controller", "Drone FPV > Flight Controller & Stack", 101_948, "601_124"),
+        Category("vtx", "Drone FPV > Video Transmitter (VTX)", 101_949, "601_125"),
+        Category("camera", "Drone FPV > Kamera FPV", 101_950, "601_126"),
+        Category("antenna", "Drone FPV > Antena", 101_951, "601_127"),
+        Category("receiver", "Drone FPV > Receiver", 101_952, "601_128"),
+        Category("radio", "Drone FPV > Radio Transmitter", 101_953, "601_129"),
+        Category("goggles", "Drone FPV > Goggles & DVR", 101_954, "601_130"),
+        Category("battery", "Drone FPV > Baterai LiPo", 101_955, "601_131"),
+        Category("charger", "Drone FPV > Charger", 101_956, "601_132"),
+        Category("cable", "Drone FPV > Kabel & Konektor", 101_957, "601_133"),
+        Category("hardware", "Drone FPV > Baut, Standoff & Hardware", 101_958, "601_134"),
+        Category("tool", "Drone FPV > Peralatan", 101_959, "601_135"),
+        Category("drone", "Drone FPV > Drone BNF/PNP", 101_960, "601_136"),
+        Category("whoop", "Drone FPV > Tiny Whoop", 101_961, "601_137"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A variation axis such as colour or KV, with its options in display order."""
+
+    name: str
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Variant:
+    sku: str
+    options: tuple[str, ...]  # one value per tier, in tier order
+    price: int | None
+    stock: int
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    sku: str
+    title: str
+    description: str
+    category: str
+    brand: str
+    weight_g: int
+    length_cm: int
+    width_cm: int
+    height_cm: int
+    price: int | None
+    stock: int
+    images: tuple[str, ...] = ()
+    tiers: tuple[Tier, ...] = ()
+    variants: tuple[Variant, ...] = ()
+    origin: Platform = Platform.SHOPEE
+    status: SyncStatus = field(default=SyncStatus.NOT_SYNCED, compare=False)
+
+    @property
+    def has_variants(self) -> bool:
+        return bool(self.variants)
+
+    @property
+    def total_stock(self) -> int:
+        return sum(v.stock for v in self.variants) if self.variants else self.stock

@@ -1,0 +1,52 @@
+"""SyncStore's error tree: every error the user can see says what went wrong and where, on one line.
+
+    SyncStoreError                 base; `exit_code` is what the CLI exits with
+      UserInputError (2)           bad input: malformed file, unknown id, invalid option
+        NotFoundError (2)          an id or SKU that is not in the catalog
+        CatalogFileError (2)       a catalog file that cannot be imported (names file, line, field)
+      ConfigError (2)              broken configuration (names the file or variable)
+      StoreError (1)               the database refused or is unusable
+
+Marketplace errors have their own tree in `syncstore_cli.marketplaces.errors`.
+Messages never carry secrets: callers pass values through `redact()` when in doubt.
+"""
+
+from __future__ import annotations
+
+
+class SyncStoreError(Exception):
+    exit_code: int = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UserInputError(SyncStoreError):
+    exit_code = 2
+
+
+class NotFoundError(UserInputError):
+    pass
+
+
+class CatalogFileError(UserInputError):
+    def __init__(self, path: str, line: int | None, field: str | None, problem: str) -> None:
+        where = path if line is None else f"{path}:{line}"
+        what = f"field '{field}': {problem}" if field else problem
+        super().__init__(f"{where}: {what}")
+        self.path = path
+        self.line = line
+        self.field = field
+        self.problem = problem
+
+
+class ConfigError(SyncStoreError):
+    exit_code = 2
+
+
+class StoreError(SyncStoreError):
+    exit_code = 1

@@ -1,0 +1,263 @@
+"""Effective settings: environment (`SYNCSTORE_*`) over `syncstore.toml` in the data folder, over defaults.
+
+Kept free of heavy imports: every CLI start reads settings, and start-up time matters.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, Final
+
+from syncstore_cli.domain.pricing import (
+    SELLER_DEFAULTS,
+    Fees,
+    PlatformPricing,
+    PriceRule,
+    RoundingMode,
+    RuleKind,
+)
+from syncstore_cli.errors import ConfigError
+
+CONFIG_FILE_NAME: Final = "syncstore.toml"
+ENV_PREFIX: Final = "SYNCSTORE_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One scalar setting: its dotted name in the file, its variable, default and whether it is secret."""
+
+    key: str
+    default: str | None
+    secret: bool = False
+    help: str = ""
+
+    @property
+    def env_var(self) -> str:
+        return ENV_PREFIX + self.key.replace(".", "_").upper()
+
+
+SCALAR_SETTINGS: Final[tuple[Setting, ...]] = (
+    Setting("database_url", None, help="SQLAlchemy URL; default SQLite in the data folder"),
+    Setting("queue_url", None, help="redis://... for Redis; default SQLite queue in the data folder"),
+    Setting("shopee.base_url", "https://partner.shopeemobile.com", help="Shopee Open Platform host"),
+    Setting("shopee.partner_id", None, help="Shopee partner id"),
+    Setting("shopee.partner_key", None, secret=True, help="Shopee partner key"),
+    Setting("tiktok.base_url", "https://open-api.tiktokglobalshop.com", help="TikTok Shop Open API host"),
+    Setting("tiktok.auth_url", "https://auth.tiktok-shops.com", help="TikTok Shop token host"),
+    Setting("tiktok.app_key", None, help="TikTok Shop app key"),
+    Setting("tiktok.app_secret", None, secret=True, help="TikTok Shop app secret"),
+)
+_SCALARS_BY_KEY: Final = {s.key: s for s in SCALAR_SETTINGS}
+
+_RULE_FIELDS: Final = {
+    "rule",
+    "markup_percent",
+    "rounding",
+    "rounding_step",
+    "min_price",
+    "max_price",
+    "fees",
+    "categories",
+    "max_change_percent",
+}
+_FEE_FIELDS: Final = {"commission_percent", "payment_percent", "programme_percent", "fixed_fee"}
+PRICING_PLATFORMS: Final = ("shopee", "tiktok")
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    config_file: Path | None
+    values: Mapping[str, str | None]
+    sources: Mapping[str, str]
+    pricing: Mapping[str, PlatformPricing] = field(default_factory=lambda: dict(SELLER_DEFAULTS))
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    @property
+    def database_url(self) -> str:
+        return self.values.get("database_url") or f"sqlite:///{self.home / 'syncstore.db'}"
+
+    @property
+    def queue_url(self) -> str:
+        return self.values.get("queue_url") or f"sqlite:///{self.home / 'queue.db'}"
+
+    def secrets(self) -> list[str]:
+        """Configured secret values, for scrubbing them from anything that is written out."""
+        return [v for s in SCALAR_SETTINGS if s.secret and (v := self.values.get(s.key))]
+
+    def with_values(self, **overrides: str | None) -> Settings:
+        values = dict(self.values)
+        values.update({k.replace("__", "."): v for k, v in overrides.items()})
+        return replace(self, values=values)
+
+
+def default_home(environ: Mapping[str, str]) -> Path:
+    if home := environ.get("SYNCSTORE_HOME"):
+        return Path(home).expanduser()
+    data_root = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME", "~")).expanduser() / ".local/share")
+    return Path(data_root) / "syncstore"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    home = default_home(env)
+    config_path = home / CONFIG_FILE_NAME
+    file_data: dict[str, Any] = {}
+    if config_path.is_file():
+        try:
+            with config_path.open("rb") as fh:
+                file_data = tomllib.load(fh, parse_float=Decimal)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{config_path}: cannot be read: {exc.strerror}") from None
+
+    flat_file = _flatten_scalars(file_data, config_path)
+    values: dict[str, str | None] = {}
+    sources: dict[str, str] = {}
+    for setting in SCALAR_SETTINGS:
+        if setting.env_var in env:
+            values[setting.key], sources[setting.key] = env[setting.env_var], f"env {setting.env_var}"
+        elif setting.key in flat_file:
+            values[setting.key], sources[setting.key] = flat_file[setting.key], f"file {CONFIG_FILE_NAME}"
+        else:
+            values[setting.key], sources[setting.key] = setting.default, "default"
+    sources["home"] = "env SYNCSTORE_HOME" if env.get("SYNCSTORE_HOME") else "default"
+    pricing = _load_pricing(file_data.get("pricing", {}), env, config_path)
+    return Settings(
+        home=home,
+        config_file=config_path if config_path.is_file() else None,
+        values=values,
+        sources=sources,
+        pricing=pricing,
+    )
+
+
+def _flatten_scalars(data: Mapping[str, Any], path: Path) -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in data.items():
+        if key == "pricing":
+            continue
+        if isinstance(value, dict):
+            for sub, subvalue in value.items():
+                dotted = f"{key}.{sub}"
+                if dotted not in _SCALARS_BY_KEY:
+                    raise ConfigError(f"{path}: unknown setting '{dotted}'")
+                flat[dotted] = str(subvalue)
+        elif key in _SCALARS_BY_KEY:
+            flat[key] = str(value)
+        else:
+            raise ConfigError(f"{path}: unknown setting '{key}'")
+    return flat
+
+
+def _decimal(value: Any, where: str) -> Decimal:
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        raise ConfigError(f"{where}: '{value}' is not a number") from None
+    if not result.is_finite():
+        raise ConfigError(f"{where}: '{value}' is not a finite number")
+    return result
+
+
+def _rupiah(value: Any, where: str) -> int:
+    number = _decimal(value, where)
+    if number != number.to_integral_value() or number < 0:
+        raise ConfigError(f"{where}: '{value}' is not a whole, non-negative number of rupiah")
+    return int(number)
+
+
+def _build_rule(table: Mapping[str, Any], base: PriceRule, where: str) -> PriceRule:
+    unknown = set(table) - _RULE_FIELDS
+    if unknown:
+        raise ConfigError(f"{where}: unknown pricing key '{sorted(unknown)[0]}'")
+    rule = base
+    try:
+        if "rule" in table:
+            rule = replace(rule, kind=RuleKind(str(table["rule"])))
+        if "rounding" in table:
+            rule = replace(rule, rounding=RoundingMode(str(table["rounding"])))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    if "markup_percent" in table:
+        rule = replace(rule, markup_percent=_decimal(table["markup_percent"], f"{where}.markup_percent"))
+    if "rounding_step" in table:
+        rule = replace(rule, rounding_step=_rupiah(table["rounding_step"], f"{where}.rounding_step"))
+    for bound in ("min_price", "max_price"):
+        if bound in table:
+            rule = replace(rule, **{bound: _rupiah(table[bound], f"{where}.{bound}")})
+    if "fees" in table:
+        fees_table = table["fees"]
+        if not isinstance(fees_table, dict):
+            raise ConfigError(f"{where}.fees: expected a table")
+        unknown_fees = set(fees_table) - _FEE_FIELDS
+        if unknown_fees:
+            raise ConfigError(f"{where}.fees: unknown key '{sorted(unknown_fees)[0]}'")
+        fees = rule.fees
+        for name in ("commission_percent", "payment_percent", "programme_percent"):
+            if name in fees_table:
+                fees = replace(fees, **{name: _decimal(fees_table[name], f"{where}.fees.{name}")})
+        if "fixed_fee" in fees_table:
+            fees = replace(fees, fixed_fee=_rupiah(fees_table["fixed_fee"], f"{where}.fees.fixed_fee"))
+        rule = replace(rule, fees=fees)
+    try:
+        PriceRule(**{f: getattr(rule, f) for f in rule.__dataclass_fields__})
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return rule
+
+
+def _load_pricing(
+    pricing_table: Mapping[str, Any], env: Mapping[str, str], path: Path
+) -> dict[str, PlatformPricing]:
+    if not isinstance(pricing_table, dict):
+        raise ConfigError(f"{path}: [pricing] must be a table")
+    unknown_platforms = set(pricing_table) - set(PRICING_PLATFORMS)
+    if unknown_platforms:
+        raise ConfigError(f"{path}: unknown pricing platform '{sorted(unknown_platforms)[0]}'")
+    result: dict[str, PlatformPricing] = {}
+    for platform in PRICING_PLATFORMS:
+        table: dict[str, Any] = dict(pricing_table.get(platform, {}))
+        where = f"{path}: pricing.{platform}"
+        # Simple per-platform knobs can come from the environment too, e.g.
+        # SYNCSTORE_PRICING_SHOPEE_MARKUP_PERCENT=18.
+        for key in ("rule", "markup_percent", "rounding", "rounding_step", "min_price", "max_price",
+                    "max_change_percent"):
+            var = f"{ENV_PREFIX}PRICING_{platform.upper()}_{key.upper()}"
+            if var in env:
+                table[key] = env[var]
+                where = f"pricing.{platform} (with {var})"
+        defaults = SELLER_DEFAULTS[platform]
+        default_rule = _build_rule(table, defaults.default, where)
+        categories: dict[str, PriceRule] = {}
+        category_tables = table.get("categories", {})
+        if not isinstance(category_tables, dict):
+            raise ConfigError(f"{where}.categories: expected a table of category tables")
+        from syncstore_cli.domain.catalog import CATEGORIES
+
+        for category, category_table in category_tables.items():
+            if category not in CATEGORIES:
+                raise ConfigError(f"{where}.categories: unknown category '{category}'")
+            if not isinstance(category_table, dict) or "categories" in category_table:
+                raise ConfigError(f"{where}.categories.{category}: expected a table of rule keys")
+            categories[category] = _build_rule(category_table, default_rule, f"{where}.categories.{category}")
+        guard = None
+        if "max_change_percent" in table:
+            guard = _decimal(table["max_change_percent"], f"{where}.max_change_percent")
+        result[platform] = PlatformPricing(default=default_rule, by_category=categories, max_change_percent=guard)
+    return result
+
+
+def mask(value: str | None) -> str:
+    """Show that a secret is set without showing it."""
+    if not value:
+        return "(not set)"
+    return f"**** (set, {len(value)} characters)"

@@ -1,0 +1,94 @@
+"""SQLModel tables. Schema changes ship as Alembic migrations in `store/migrations/versions/`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ProductRow(SQLModel, table=True):
+    __tablename__ = "products"
+
+    id: str = Field(primary_key=True, max_length=64)
+    seq: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    sku: str = Field(max_length=100, unique=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    category: str = Field(max_length=64)
+    brand: str = Field(max_length=128)
+    weight_g: int
+    length_cm: int
+    width_cm: int
+    height_cm: int
+    price: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    stock: int
+    origin: str = Field(max_length=16)
+    tiers_json: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default="not_synced", max_length=16, index=True)
+    fingerprint: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class VariantRow(SQLModel, table=True):
+    __tablename__ = "variants"
+    __table_args__ = (UniqueConstraint("product_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: str = Field(foreign_key="products.id", index=True, ondelete="CASCADE")
+    position: int
+    sku: str = Field(max_length=100, index=True)
+    options_json: str = Field(sa_column=Column(Text, nullable=False))
+    price: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    stock: int
+    image: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class ImageRow(SQLModel, table=True):
+    __tablename__ = "images"
+    __table_args__ = (UniqueConstraint("product_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: str = Field(foreign_key="products.id", index=True, ondelete="CASCADE")
+    position: int
+    url: str = Field(sa_column=Column(Text, nullable=False))
+    content_hash: str | None = Field(default=None, max_length=64)
+
+
+class ListingRow(SQLModel, table=True):
+    """What SyncStore computed for, and last knows of, one product on one marketplace."""
+
+    __tablename__ = "listings"
+    __table_args__ = (UniqueConstraint("product_id", "platform"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_id: str = Field(foreign_key="products.id", index=True, ondelete="CASCADE")
+    platform: str = Field(max_length=16)
+    external_id: str | None = Field(default=None, max_length=64, index=True)
+    price: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    price_formula: str = Field(sa_column=Column(Text, nullable=False))
+    seo_title: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    seo_similarity: float | None = None
+    seo_locked: bool = False
+    seo_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    synced_fingerprint: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="not_synced", max_length=16)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ListingVariantRow(SQLModel, table=True):
+    __tablename__ = "listing_variants"
+    __table_args__ = (UniqueConstraint("listing_id", "variant_sku"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    listing_id: int = Field(foreign_key="listings.id", index=True, ondelete="CASCADE")
+    variant_sku: str = Field(max_length=100)
+    external_id: str | None = Field(default=None, max_length=64)
+    price: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
