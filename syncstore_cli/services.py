@@ -51,6 +51,16 @@ class Services:
         ensure_current(engine)
         return engine
 
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     @cached_property
     def catalog(self) -> CatalogStore:
         from syncstore_cli.store.catalog import CatalogStore

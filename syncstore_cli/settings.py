@@ -179,14 +179,18 @@ def _build_rule(table: Mapping[str, Any], base: PriceRule, where: str) -> PriceR
     unknown = set(table) - _RULE_FIELDS
     if unknown:
         raise ConfigError(f"{where}: unknown pricing key '{sorted(unknown)[0]}'")
-    rule = base
     try:
-        if "rule" in table:
-            rule = replace(rule, kind=RuleKind(str(table["rule"])))
-        if "rounding" in table:
-            rule = replace(rule, rounding=RoundingMode(str(table["rounding"])))
-    except ValueError as exc:
+        return _apply_rule_fields(table, base, where)
+    except ValueError as exc:  # PriceRule's own checks, e.g. fees of 100% or more
         raise ConfigError(f"{where}: {exc}") from None
+
+
+def _apply_rule_fields(table: Mapping[str, Any], base: PriceRule, where: str) -> PriceRule:
+    rule = base
+    if "rule" in table:
+        rule = replace(rule, kind=RuleKind(str(table["rule"])))
+    if "rounding" in table:
+        rule = replace(rule, rounding=RoundingMode(str(table["rounding"])))
     if "markup_percent" in table:
         rule = replace(rule, markup_percent=_decimal(table["markup_percent"], f"{where}.markup_percent"))
     if "rounding_step" in table:
@@ -208,10 +212,6 @@ def _build_rule(table: Mapping[str, Any], base: PriceRule, where: str) -> PriceR
         if "fixed_fee" in fees_table:
             fees = replace(fees, fixed_fee=_rupiah(fees_table["fixed_fee"], f"{where}.fees.fixed_fee"))
         rule = replace(rule, fees=fees)
-    try:
-        PriceRule(**{f: getattr(rule, f) for f in rule.__dataclass_fields__})
-    except ValueError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
     return rule
 
 

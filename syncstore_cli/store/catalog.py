@@ -108,7 +108,7 @@ class CatalogStore:
 
     def sku_owners(self) -> dict[str, str]:
         with self.engine.connect() as connection:
-            return dict(connection.execute(select(products_t.c.sku, products_t.c.id)).tuples().all())
+            return {sku: pid for sku, pid in connection.execute(select(products_t.c.sku, products_t.c.id))}
 
     def listing_prices(self) -> dict[str, dict[Platform, int | None]]:
         prices: dict[str, dict[Platform, int | None]] = {}
