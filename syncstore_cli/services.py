@@ -17,10 +17,9 @@ from syncstore_cli.errors import CatalogFileError, NotFoundError, UserInputError
 from syncstore_cli.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from syncstore_cli.domain.pricing import PriceBreakdown
     from syncstore_cli.store.catalog import CatalogStore, StoredProduct
+    from syncstore_cli.store.engine import Engine
     from syncstore_cli.store.fastread import ProductPage
 
 
@@ -95,7 +94,7 @@ class Services:
             items.append(ImportItem(product, fingerprint(product), drafts))
         old_prices = self.catalog.listing_prices()
         result = self.catalog.apply_import(items)
-        warnings = []
+        warnings: list[str] = []
         for item in items:
             if item.product.id in old_prices:
                 warnings.extend(
@@ -121,7 +120,7 @@ class Services:
         self, *, search: str | None = None, status: str | None = None, page: int = 1, page_size: int = 50
     ) -> ProductPage:
         from syncstore_cli.store.fastread import FastReader
-        from syncstore_cli.store.schema import SCHEMA_HEAD
+        from syncstore_cli.store.version import SCHEMA_HEAD
 
         url = self.settings.database_url
         if not _database_exists(url):
@@ -203,7 +202,7 @@ def _check_unique(lines: list[tuple[int, Product]], path: Path) -> None:
 
 
 def _database_exists(url: str) -> bool:
-    from syncstore_cli.store.engine import sqlite_path
+    from syncstore_cli.store.urls import sqlite_path
 
     if not url.startswith("sqlite"):
         return True

@@ -195,9 +195,10 @@ def _apply_rule_fields(table: Mapping[str, Any], base: PriceRule, where: str) ->
         rule = replace(rule, markup_percent=_decimal(table["markup_percent"], f"{where}.markup_percent"))
     if "rounding_step" in table:
         rule = replace(rule, rounding_step=_rupiah(table["rounding_step"], f"{where}.rounding_step"))
-    for bound in ("min_price", "max_price"):
-        if bound in table:
-            rule = replace(rule, **{bound: _rupiah(table[bound], f"{where}.{bound}")})
+    if "min_price" in table:
+        rule = replace(rule, min_price=_rupiah(table["min_price"], f"{where}.min_price"))
+    if "max_price" in table:
+        rule = replace(rule, max_price=_rupiah(table["max_price"], f"{where}.max_price"))
     if "fees" in table:
         fees_table = table["fees"]
         if not isinstance(fees_table, dict):
@@ -205,12 +206,20 @@ def _apply_rule_fields(table: Mapping[str, Any], base: PriceRule, where: str) ->
         unknown_fees = set(fees_table) - _FEE_FIELDS
         if unknown_fees:
             raise ConfigError(f"{where}.fees: unknown key '{sorted(unknown_fees)[0]}'")
-        fees = rule.fees
-        for name in ("commission_percent", "payment_percent", "programme_percent"):
-            if name in fees_table:
-                fees = replace(fees, **{name: _decimal(fees_table[name], f"{where}.fees.{name}")})
-        if "fixed_fee" in fees_table:
-            fees = replace(fees, fixed_fee=_rupiah(fees_table["fixed_fee"], f"{where}.fees.fixed_fee"))
+        percents = {
+            name: _decimal(fees_table[name], f"{where}.fees.{name}")
+            for name in ("commission_percent", "payment_percent", "programme_percent")
+            if name in fees_table
+        }
+        current = rule.fees
+        fees = Fees(
+            commission_percent=percents.get("commission_percent", current.commission_percent),
+            payment_percent=percents.get("payment_percent", current.payment_percent),
+            programme_percent=percents.get("programme_percent", current.programme_percent),
+            fixed_fee=_rupiah(fees_table["fixed_fee"], f"{where}.fees.fixed_fee")
+            if "fixed_fee" in fees_table
+            else current.fixed_fee,
+        )
         rule = replace(rule, fees=fees)
     return rule
 

@@ -46,7 +46,7 @@ def postgres_url() -> Iterator[str]:
 
         admin = psycopg.connect(PG_ADMIN_URL.replace("postgresql://", "postgresql://", 1), autocommit=True,
                                 connect_timeout=3)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _unavailable("PostgreSQL", exc)
         raise
     name = f"syncstore_t_{uuid.uuid4().hex[:12]}"
@@ -59,7 +59,7 @@ def postgres_url() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The same test on SQLite and on PostgreSQL."""
     if request.param == "sqlite":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from syncstore_cli.cli import catalog_cmd, config_cmd, db_cmd, pricing_cmd, products_cmd, seo_cmd
 from syncstore_cli.errors import SyncStoreError
@@ -15,18 +16,19 @@ Exit codes: 0 success; 1 the operation ran but failed (or found failures);
 """
 
 
-class SyncStoreApp(typer.Typer):
+class ErrorMappingGroup(TyperGroup):
     """Turns SyncStore's own errors into one line on stderr and their exit code."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
-            return super().__call__(*args, **kwargs)
+            return super().invoke(ctx)
         except SyncStoreError as exc:
             typer.echo(f"error: {exc}", err=True)
-            raise SystemExit(exc.exit_code) from None
+            raise typer.Exit(exc.exit_code) from None
 
 
-app = SyncStoreApp(
+app = typer.Typer(
+    cls=ErrorMappingGroup,
     name="syncstore",
     help="Publish one master catalog to Shopee and TikTok Shop, safely and in batches.\n" + EXIT_CODES_HELP,
     no_args_is_help=True,

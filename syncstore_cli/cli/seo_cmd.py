@@ -56,7 +56,12 @@ def exceptions(as_json: Annotated[bool, typer.Option("--json", help="Print JSON 
     from syncstore_cli.services import Services
 
     rows = [
-        {"id": stored.product.id, "platform": platform.value, "title": stored.product.title, "reason": listing.seo_reason}
+        {
+            "id": stored.product.id,
+            "platform": platform.value,
+            "title": stored.product.title,
+            "reason": listing.seo_reason,
+        }
         for stored in Services().catalog.all_products()
         for platform, listing in stored.listings.items()
         if listing.seo_title is None

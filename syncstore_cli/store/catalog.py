@@ -188,7 +188,7 @@ class CatalogStore:
         images: dict[str, list[str]] = {}
         for image in image_rows:
             images.setdefault(image["product_id"], []).append(image["url"])
-        lv_by_listing: dict[int, list[Mapping[str, Any]]] = {}
+        lv_by_listing: dict[int, list[Any]] = {}
         for lv in lv_rows:
             lv_by_listing.setdefault(lv["listing_id"], []).append(lv)
         listings: dict[str, dict[Platform, ListingState]] = {}

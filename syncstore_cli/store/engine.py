@@ -8,32 +8,16 @@ instead of waiting its turn.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
+from syncstore_cli.store.urls import is_sqlite, normalize_url, sqlite_path
+
+__all__ = ["Engine", "is_sqlite", "make_engine", "normalize_url", "sqlite_path", "writer"]
+
 BUSY_TIMEOUT_MS = 30_000
-
-
-def normalize_url(url: str) -> str:
-    """Accept plain `postgresql://` URLs and use the psycopg 3 driver for them."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
-
-
-def is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
-
-
-def sqlite_path(url: str) -> Path | None:
-    if not url.startswith("sqlite:///"):
-        return None
-    raw = url.removeprefix("sqlite:///")
-    return Path(raw) if raw and raw != ":memory:" else None
 
 
 def make_engine(url: str) -> Engine:

@@ -85,7 +85,7 @@ class FastReader:
     def schema_revision(self) -> str | None:
         try:
             rows = self._execute(SCHEMA_QUERY, {})
-        except Exception:  # noqa: BLE001 - a missing table means "not migrated yet"
+        except Exception:
             if self._named_to_pyformat:
                 self._connection.rollback()
             return None

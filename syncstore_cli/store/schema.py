@@ -10,9 +10,10 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect, text
 
 from syncstore_cli.errors import StoreError
+from syncstore_cli.store.version import SCHEMA_HEAD
 
-# The newest migration in store/migrations/versions; a test keeps it equal to Alembic's head.
-SCHEMA_HEAD = "0001"
+__all__ = ["SCHEMA_HEAD", "current_revision", "ensure_current", "upgrade"]
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
@@ -53,5 +54,5 @@ def ensure_current(engine: Engine) -> None:
         return
     try:
         upgrade(engine)
-    except Exception as exc:  # noqa: BLE001 - any failure here leaves the store unusable
+    except Exception as exc:
         raise StoreError(f"database schema upgrade failed ({engine.url.render_as_string()}): {exc}") from exc

@@ -34,7 +34,7 @@ def _write(path: Path, records: list[dict[str, object]]) -> Path:
 
 
 def test_schema_is_migrated_to_the_head(services: Services) -> None:
-    assert SCHEMA_HEAD == alembic_head()
+    assert alembic_head() == SCHEMA_HEAD
     assert current_revision(services.engine) == SCHEMA_HEAD
 
 

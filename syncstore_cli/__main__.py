@@ -1,0 +1,3 @@
+from syncstore_cli.cli.app import main
+
+main()
