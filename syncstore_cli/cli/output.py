@@ -17,7 +17,10 @@ def is_terminal() -> bool:
 def console() -> Console:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=not is_terminal())
+    if is_terminal():
+        return Console(highlight=False)
+    # In a pipe nothing should be cut to an imagined 80 columns.
+    return Console(highlight=False, soft_wrap=True, width=1_000)
 
 
 def print_json(data: Any) -> None:
