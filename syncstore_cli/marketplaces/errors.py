@@ -1,0 +1,103 @@
+"""Marketplace errors, grouped by what the caller should do.
+
+    MarketplaceError              base: platform, marketplace code and message, request id, HTTP status
+      RetriableError              try again later (with backoff; honour `retry_after`)
+        RateLimited               the marketplace throttled us (429, error_rate_limit, 36009002)
+        MarketplaceTimeout        no answer in time: the outcome of a write is UNKNOWN
+        NetworkError              connection refused/reset/dropped: the outcome of a write is UNKNOWN
+        ServerBusy                5xx or the marketplace's "busy / internal error" codes
+      NeedsAuthError              the token is invalid or expired: refresh, then retry once
+      PermanentError              retrying will not help
+        ValidationFailed          the marketplace refused the payload (names the rule)
+        NotFound                  the item, model or shop does not exist
+        Forbidden                 no permission, banned shop, daily quota used up
+
+Messages never contain secrets: everything passed in goes through `redact()` first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+class MarketplaceError(Exception):
+    retriable = False
+    outcome_unknown = False
+
+    def __init__(
+        self,
+        platform: str,
+        message: str,
+        *,
+        code: str | int | None = None,
+        request_id: str | None = None,
+        http_status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.platform = platform
+        self.code = code
+        self.marketplace_message = message
+        self.request_id = request_id
+        self.http_status = http_status
+        self.retry_after = retry_after
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        parts = [f"{self.platform}: {self.marketplace_message}"]
+        if self.code not in (None, ""):
+            parts.append(f"code {self.code}")
+        if self.http_status is not None:
+            parts.append(f"HTTP {self.http_status}")
+        if self.request_id:
+            parts.append(f"request {self.request_id}")
+        return " | ".join(parts)
+
+
+class RetriableError(MarketplaceError):
+    retriable = True
+
+
+class RateLimited(RetriableError):
+    pass
+
+
+class MarketplaceTimeout(RetriableError):
+    outcome_unknown = True
+
+
+class NetworkError(RetriableError):
+    outcome_unknown = True
+
+
+class ServerBusy(RetriableError):
+    outcome_unknown = True
+
+
+class NeedsAuthError(MarketplaceError):
+    pass
+
+
+class PermanentError(MarketplaceError):
+    pass
+
+
+class ValidationFailed(PermanentError):
+    pass
+
+
+class NotFound(PermanentError):
+    pass
+
+
+class Forbidden(PermanentError):
+    pass
+
+
+REDACTED = "[redacted]"
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """Replace every secret value (keys, tokens, signs) found in `text`."""
+    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text

@@ -1,0 +1,69 @@
+"""Turning a TikTok Shop answer into a payload or an error from the tree in `marketplaces.errors`.
+
+Success is `code == 0` in the body. Batch endpoints answer `code 0` and list per-item failures in
+`data.errors[]`; callers check those themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from syncstore_cli.marketplaces.errors import (
+    Forbidden,
+    MarketplaceError,
+    NeedsAuthError,
+    NotFound,
+    RateLimited,
+    ServerBusy,
+    ValidationFailed,
+)
+
+PLATFORM = "tiktok"
+
+RATE_LIMITED = 36009002
+INTERNAL = {36009003, 12001000}
+EXPIRED_TOKEN = 105002
+NOT_FOUND = {12052032, 12052260, 36009009}
+FORBIDDEN = {105005, 12052034, 12052093, 12052994, 12052995}
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    try:
+        return None if value is None else max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def classify(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str]) -> MarketplaceError | None:
+    retry_after = _retry_after(headers)
+    if body is None:
+        if status == 429:
+            return RateLimited(PLATFORM, "rate limited", http_status=status, retry_after=retry_after)
+        if status >= 500:
+            return ServerBusy(PLATFORM, "server error with no JSON body", http_status=status)
+        return ValidationFailed(PLATFORM, "answer was not JSON", http_status=status)
+    raw_code = body.get("code", 0)
+    try:
+        code = int(raw_code)
+    except (TypeError, ValueError):
+        code = -1
+    if code == 0 and status < 500:
+        return None
+    message = str(body.get("message") or "error")
+    common: dict[str, Any] = {"code": code, "request_id": body.get("request_id"), "http_status": status}
+    if code == RATE_LIMITED or status == 429:
+        return RateLimited(PLATFORM, message, retry_after=retry_after, **common)
+    # 105xxx are credential errors; 106001 (bad sign) is a request bug, not a token problem.
+    if code == EXPIRED_TOKEN or (str(code).startswith("105") and code not in FORBIDDEN) or (
+        code == 36009004 and "access-token" in message.lower()
+    ):
+        return NeedsAuthError(PLATFORM, message, **common)
+    if code in INTERNAL or status >= 500:
+        return ServerBusy(PLATFORM, message, retry_after=retry_after, **common)
+    if code in NOT_FOUND:
+        return NotFound(PLATFORM, message, **common)
+    if code in FORBIDDEN:
+        return Forbidden(PLATFORM, message, **common)
+    return ValidationFailed(PLATFORM, message, **common)
