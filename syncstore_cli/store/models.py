@@ -92,3 +92,27 @@ class ListingVariantRow(SQLModel, table=True):
     external_id: str | None = Field(default=None, max_length=64)
     price: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
 
+
+
+class ShopAuthRow(SQLModel, table=True):
+    """One authorized shop: its current token pair and the refresh lease (one refresher at a time)."""
+
+    __tablename__ = "shop_auth"
+    __table_args__ = (UniqueConstraint("platform", "shop_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    shop_id: str = Field(max_length=64)
+    shop_cipher: str | None = Field(default=None, max_length=128)
+    shop_name: str | None = Field(default=None, max_length=255)
+    access_token: str = Field(sa_column=Column(Text, nullable=False))
+    refresh_token: str = Field(sa_column=Column(Text, nullable=False))
+    access_expires_at: float
+    refresh_expires_at: float
+    authorization_expires_at: float | None = None
+    authorized: bool = True
+    unauthorized_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    generation: int = 0
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: float | None = None
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -75,3 +75,12 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("def f():\n    import httpx\n    from sqlalchemy import select\n")
     assert _imports(bad) == {"httpx", "sqlalchemy"}
+
+
+def test_store_and_marketplaces_know_only_what_is_below_them() -> None:
+    upward = ("syncstore_cli.cli", "syncstore_cli.services", "syncstore_cli.sync", "syncstore_cli.queue")
+    store = [f"{p}: {n}" for p in _modules("store") for n in _imports(p)
+             if n.startswith((*upward, "syncstore_cli.marketplaces", "syncstore_cli.sandbox"))]
+    marketplaces = [f"{p}: {n}" for p in _modules("marketplaces") for n in _imports(p)
+                    if n.startswith((*upward, "syncstore_cli.store"))]
+    assert store == [] and marketplaces == []
