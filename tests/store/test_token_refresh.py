@@ -68,7 +68,7 @@ def test_eight_workers_needing_a_refresh_at_once_refresh_once(engine_url: str) -
             keeper = TokenKeeper(TokenStore(engine), "shopee", endpoint, poll_seconds=0.01)
             barrier.wait()
             results.append(keeper.access_token("14701711"))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             failures.append(exc)
         finally:
             engine.dispose()
