@@ -1,0 +1,36 @@
+"""Assembling the sandbox: its marketplaces on one router, with persistent state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox.shopee import ShopeeSandbox
+from syncstore_cli.sandbox.tokens import TokenBook
+from syncstore_cli.sandbox.web import Router, SandboxServer
+
+
+@dataclass
+class Sandbox:
+    config: c.SandboxConfig
+    router: Router
+    tokens: TokenBook
+    shopee: ShopeeSandbox
+
+    def close(self) -> None:
+        self.tokens.close()
+
+
+def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None) -> Sandbox:
+    if state_dir is not None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+    tokens = TokenBook(None if state_dir is None else state_dir / "tokens.db")
+    router = Router()
+    shopee = ShopeeSandbox(config, tokens, {c.DEMO_SHOPEE_SHOP_ID: "FPV Parts Jakarta"})
+    shopee.register(router)
+    return Sandbox(config, router, tokens, shopee)
+
+
+def serve_in_background(sandbox: Sandbox, port: int = 0) -> SandboxServer:
+    return SandboxServer(sandbox.router, port=port).start()

@@ -1,0 +1,48 @@
+"""The sandbox's registered app credentials, profile and clock.
+
+Credentials come from the same settings the clients read; when unset, these documented demo
+values are used (they are not secrets: they only open the local sandbox).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+DEMO_SHOPEE_PARTNER_ID = "1000016"
+DEMO_SHOPEE_PARTNER_KEY = "73616e64626f782d64656d6f2d706172746e65722d6b65792d6e6f742d7265616c"
+DEMO_TIKTOK_APP_KEY = "6ab3sbx0demo"
+DEMO_TIKTOK_APP_SECRET = "73616e64626f782d64656d6f2d6170702d736563726574"
+DEMO_SHOPEE_SHOP_ID = "14701711"
+DEMO_TIKTOK_SHOP_ID = "7494049642642441621"
+
+SHOPEE_ACCESS_SECONDS = 4 * 3600
+SHOPEE_REFRESH_SECONDS = 30 * 86_400
+SHOPEE_CODE_SECONDS = 600
+SHOPEE_OLD_ACCESS_GRACE = 300
+TIKTOK_ACCESS_SECONDS = 7 * 86_400
+TIKTOK_REFRESH_SECONDS = 365 * 86_400
+TIKTOK_CODE_SECONDS = 1800
+TIKTOK_OLD_REFRESH_GRACE = 300
+TIMESTAMP_WINDOW = 300
+
+
+@dataclass
+class SandboxConfig:
+    shopee_partner_id: str = DEMO_SHOPEE_PARTNER_ID
+    shopee_partner_key: str = DEMO_SHOPEE_PARTNER_KEY
+    tiktok_app_key: str = DEMO_TIKTOK_APP_KEY
+    tiktok_app_secret: str = DEMO_TIKTOK_APP_SECRET
+    profile: str = "fast"
+    clock: Callable[[], float] = field(default=time.time)
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, str | None], profile: str = "fast") -> SandboxConfig:
+        return cls(
+            shopee_partner_id=values.get("shopee.partner_id") or DEMO_SHOPEE_PARTNER_ID,
+            shopee_partner_key=values.get("shopee.partner_key") or DEMO_SHOPEE_PARTNER_KEY,
+            tiktok_app_key=values.get("tiktok.app_key") or DEMO_TIKTOK_APP_KEY,
+            tiktok_app_secret=values.get("tiktok.app_secret") or DEMO_TIKTOK_APP_SECRET,
+            profile=profile,
+        )
