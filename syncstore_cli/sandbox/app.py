@@ -7,6 +7,7 @@ from pathlib import Path
 
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.shopee import ShopeeSandbox
+from syncstore_cli.sandbox.tiktok import TikTokSandbox
 from syncstore_cli.sandbox.tokens import TokenBook
 from syncstore_cli.sandbox.web import Router, SandboxServer
 
@@ -17,6 +18,7 @@ class Sandbox:
     router: Router
     tokens: TokenBook
     shopee: ShopeeSandbox
+    tiktok: TikTokSandbox
 
     def close(self) -> None:
         self.tokens.close()
@@ -29,7 +31,11 @@ def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None) -> San
     router = Router()
     shopee = ShopeeSandbox(config, tokens, {c.DEMO_SHOPEE_SHOP_ID: "FPV Parts Jakarta"})
     shopee.register(router)
-    return Sandbox(config, router, tokens, shopee)
+    tiktok = TikTokSandbox(
+        config, tokens, {c.DEMO_TIKTOK_SHOP_ID: {"name": "FPV Parts Jakarta", "cipher": c.DEMO_TIKTOK_SHOP_CIPHER}}
+    )
+    tiktok.register(router)
+    return Sandbox(config, router, tokens, shopee, tiktok)
 
 
 def serve_in_background(sandbox: Sandbox, port: int = 0) -> SandboxServer:
