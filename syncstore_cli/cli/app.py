@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from syncstore_cli.cli import catalog_cmd, config_cmd, db_cmd, pricing_cmd, products_cmd, seo_cmd
+from syncstore_cli.cli import catalog_cmd, config_cmd, db_cmd, pricing_cmd, products_cmd, sandbox_cmd, seo_cmd
 from syncstore_cli.errors import SyncStoreError
 
 EXIT_CODES_HELP = """
@@ -42,6 +42,7 @@ app.add_typer(seo_cmd.app, name="seo")
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(sandbox_cmd.app, name="sandbox")
 app.command("import", epilog=EXIT_CODES_HELP)(catalog_cmd.import_command)
 
 

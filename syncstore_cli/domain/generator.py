@@ -1487,7 +1487,7 @@ class _Skus:
 
 
 def _image_urls(base: str, sku: str, k: int) -> tuple[str, ...]:
-    return tuple(f"{base}/images/{sku}/{n}.jpg" for n in range(1, k + 1))
+    return tuple(f"{base}/images/{sku}/{n}.png" for n in range(1, k + 1))
 
 
 def _image_count(rng: random.Random) -> int:
@@ -1518,7 +1518,7 @@ def _variants(
         factor = math.prod(o.factor for o in combo)
         price = draft.price if factor == 1.0 else _round_price(draft.price * factor, lo, hi)
         stock = 0 if rng.random() < 0.12 else _stock(rng, 120)
-        image = f"{base}/images/{vsku}/1.jpg" if any(s.images for s in specs) else None
+        image = f"{base}/images/{vsku}/1.png" if any(s.images for s in specs) else None
         variants.append(Variant(vsku, tuple(o.label for o in combo), price, stock, image))
     if all(v.stock == 0 for v in variants):
         variants[0] = replace(variants[0], stock=_stock(rng, 50))
@@ -1573,7 +1573,7 @@ def _pilot_b(base: str, skus: _Skus) -> Product:
     title = "Propeller Gemfan 5145 Tri-Blade 5 Inch Isi 2 Pasang untuk Drone FPV"
     options = (("Red", 45_000, 24), ("Blue", 45_000, 31), ("Green", 47_500, 18))
     variants = tuple(
-        Variant(f"{sku}-{_code(c)}", (c,), price, stock, f"{base}/images/{sku}-{_code(c)}/1.jpg")
+        Variant(f"{sku}-{_code(c)}", (c,), price, stock, f"{base}/images/{sku}-{_code(c)}/1.png")
         for c, price, stock in options
     )
     return Product(
@@ -1678,7 +1678,7 @@ def _apply_flaw(rng: random.Random, kind: str, p: Product, base: str, donor: Pro
         return replace(p, stock=0, variants=tuple(replace(v, stock=0) for v in p.variants))
     if kind == "broken_image_url":
         n = rng.randrange(len(p.images))
-        images = tuple(f"{base}/images/{p.sku}/missing-{n + 1}.jpg" if i == n else u for i, u in enumerate(p.images))
+        images = tuple(f"{base}/images/{p.sku}/missing-{n + 1}.png" if i == n else u for i, u in enumerate(p.images))
         return replace(p, images=images)
     raise ValueError(f"unknown flaw kind: {kind}")
 

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox.images import image_for_path
 from syncstore_cli.sandbox.shopee import ShopeeSandbox
 from syncstore_cli.sandbox.tiktok import TikTokSandbox
 from syncstore_cli.sandbox.tokens import TokenBook
-from syncstore_cli.sandbox.web import Router, SandboxServer
+from syncstore_cli.sandbox.web import Request, Response, Router, SandboxServer
 
 
 @dataclass
@@ -35,7 +36,15 @@ def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None) -> San
         config, tokens, {c.DEMO_TIKTOK_SHOP_ID: {"name": "FPV Parts Jakarta", "cipher": c.DEMO_TIKTOK_SHOP_CIPHER}}
     )
     tiktok.register(router)
+    router.add_prefix("GET", "/images/", _serve_image)
     return Sandbox(config, router, tokens, shopee, tiktok)
+
+
+def _serve_image(request: Request) -> Response:
+    data = image_for_path(request.path)
+    if data is None:
+        return Response(404, b"not found", {"content-type": "text/plain"})
+    return Response(200, data, {"content-type": "image/png", "cache-control": "public, max-age=86400"})
 
 
 def serve_in_background(sandbox: Sandbox, port: int = 0) -> SandboxServer:

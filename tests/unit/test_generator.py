@@ -56,7 +56,7 @@ FAMILY_OF = {cat: fam for fam, (_, _, _, cats) in FAMILIES.items() for cat in ca
 EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
 HTML_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#x[0-9A-Fa-f]+);")
 SKU = re.compile(r"^[A-Z0-9]+(?:-[A-Z0-9]+)*$")
-IMAGE = re.compile(r"^" + re.escape(BASE) + r"/images/(?P<sku>[A-Z0-9-]+)/(?P<missing>missing-)?(?P<n>\d+)\.jpg$")
+IMAGE = re.compile(r"^" + re.escape(BASE) + r"/images/(?P<sku>[A-Z0-9-]+)/(?P<missing>missing-)?(?P<n>\d+)\.png$")
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,50 @@
+"""The sandbox image host: a real, deterministic PNG for every product image URL, made on request.
+
+Thousands of catalog images are not stored anywhere: the bytes are a pure function of the
+path, so an upload of the same URL always hashes the same, and `missing-N` paths are 404s
+(the catalog's broken-image flaw).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zlib
+from functools import lru_cache
+
+IMAGE_SIZE = 600  # both marketplaces want at least 500 x 500 for main images
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+
+@lru_cache(maxsize=512)
+def render_png(key: str, size: int = IMAGE_SIZE) -> bytes:
+    """A size x size RGB PNG whose colours and bands are derived from `key`."""
+    digest = hashlib.sha256(key.encode()).digest()
+    background = digest[0:3]
+    band = digest[3:6]
+    band_height = 20 + digest[6] % 60
+    offset = digest[7] % band_height
+    light_row = b"\x00" + background * size
+    dark_row = b"\x00" + (background * (size // 3)) + (band * (size - 2 * (size // 3))) + (background * (size // 3))
+    rows = [dark_row if ((y + offset) // band_height) % 2 else light_row for y in range(size)]
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"".join(rows), 6))
+        + _chunk(b"IEND", b"")
+    )
+
+
+def image_for_path(path: str) -> bytes | None:
+    """Bytes for `/images/<sku>/<n>.<ext>`, or None for a missing (404) image."""
+    parts = path.strip("/").split("/")
+    if len(parts) != 3 or parts[0] != "images":
+        return None
+    name = parts[2].rsplit(".", 1)[0]
+    if not name.isdigit() or int(name) < 1:
+        return None
+    return render_png(f"{parts[1]}/{name}")
