@@ -7,8 +7,9 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from syncstore_cli.cli import catalog_cmd, config_cmd, db_cmd, pricing_cmd, products_cmd, sandbox_cmd, seo_cmd
+from syncstore_cli.cli import auth_cmd, catalog_cmd, config_cmd, db_cmd, pricing_cmd, products_cmd, sandbox_cmd, seo_cmd
 from syncstore_cli.errors import SyncStoreError
+from syncstore_cli.marketplaces.errors import MarketplaceError
 
 EXIT_CODES_HELP = """
 Exit codes: 0 success; 1 the operation ran but failed (or found failures);
@@ -25,6 +26,10 @@ class ErrorMappingGroup(TyperGroup):
         except SyncStoreError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
+        except MarketplaceError as exc:
+            # The marketplace's own words, code and request id: what support will ask for.
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(
@@ -43,6 +48,7 @@ app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(sandbox_cmd.app, name="sandbox")
+app.add_typer(auth_cmd.app, name="auth")
 app.command("import", epilog=EXIT_CODES_HELP)(catalog_cmd.import_command)
 
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from syncstore_cli.domain.auth import ShopAuth, TokenPair
 from syncstore_cli.marketplaces.errors import NeedsAuthError, PermanentError
 
-__all__ = ["ShopAuth", "ShopUnauthorized", "TokenKeeper", "TokenPair", "TokenRepository"]
+__all__ = ["ShopAuth", "ShopUnauthorized", "TokenKeeper", "TokenPair", "TokenRepository", "with_fresh_token"]
+
+T = TypeVar("T")
 
 REFRESH_MARGIN_SECONDS = 600  # refresh when less than this is left on the access token
 LEASE_SECONDS = 30.0
@@ -120,3 +122,14 @@ class TokenKeeper:
         # Committed before anyone uses it: a crash from here on leaves the new pair in the store.
         self._repository.store_refreshed(self._platform, shop_id, self._owner, tokens)
         return self._shop(shop_id)
+
+
+def with_fresh_token(keeper: TokenKeeper, shop_id: str, call: Callable[[str], T]) -> T:
+    """Run `call` with a valid access token; if the marketplace rejects it anyway, refresh once and retry."""
+    token = keeper.access_token(shop_id)
+    try:
+        return call(token)
+    except NeedsAuthError as exc:
+        if isinstance(exc, ShopUnauthorized):
+            raise
+        return call(keeper.refresh_after_rejection(shop_id, token))
