@@ -7,7 +7,9 @@ from pathlib import Path
 
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.images import image_for_path
+from syncstore_cli.sandbox.listings_shopee import ShopeeListings
 from syncstore_cli.sandbox.shopee import ShopeeSandbox
+from syncstore_cli.sandbox.shopee_products import ShopeeProducts
 from syncstore_cli.sandbox.tiktok import TikTokSandbox
 from syncstore_cli.sandbox.tokens import TokenBook
 from syncstore_cli.sandbox.web import Request, Response, Router, SandboxServer
@@ -20,9 +22,12 @@ class Sandbox:
     tokens: TokenBook
     shopee: ShopeeSandbox
     tiktok: TikTokSandbox
+    shopee_listings: ShopeeListings
+    shopee_products: ShopeeProducts
 
     def close(self) -> None:
         self.tokens.close()
+        self.shopee_listings.close()
 
 
 def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None) -> Sandbox:
@@ -32,12 +37,15 @@ def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None) -> San
     router = Router()
     shopee = ShopeeSandbox(config, tokens, {c.DEMO_SHOPEE_SHOP_ID: "FPV Parts Jakarta"})
     shopee.register(router)
+    shopee_listings = ShopeeListings(None if state_dir is None else state_dir / "shopee_listings.db")
+    shopee_products = ShopeeProducts(config, shopee_listings, shopee.shops)
+    shopee_products.register(router, shopee.shop_api, shopee.public)
     tiktok = TikTokSandbox(
         config, tokens, {c.DEMO_TIKTOK_SHOP_ID: {"name": "FPV Parts Jakarta", "cipher": c.DEMO_TIKTOK_SHOP_CIPHER}}
     )
     tiktok.register(router)
     router.add_prefix("GET", "/images/", _serve_image)
-    return Sandbox(config, router, tokens, shopee, tiktok)
+    return Sandbox(config, router, tokens, shopee, tiktok, shopee_listings, shopee_products)
 
 
 def _serve_image(request: Request) -> Response:
