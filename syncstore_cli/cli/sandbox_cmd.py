@@ -33,6 +33,13 @@ def serve(
     except OSError as exc:
         raise UserInputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     url = server.url
+    from syncstore_cli.domain.generator import generate_catalog
+    from syncstore_cli.sandbox.config import DEMO_SHOPEE_SHOP_ID, DEMO_TIKTOK_SHOP_ID
+
+    # The seller's existing listings, as they are today (idempotent: a restart seeds nothing new).
+    products = generate_catalog(image_base_url=url).products
+    sandbox.shopee_products.seed_from_catalog(products, DEMO_SHOPEE_SHOP_ID)
+    sandbox.tiktok_products.seed_from_catalog(products, DEMO_TIKTOK_SHOP_ID)
     typer.echo(f"# SyncStore sandbox ({profile}) on {url}; state in {state or settings.home / 'sandbox'}")
     for name, value in (
         ("SYNCSTORE_SHOPEE_BASE_URL", url),

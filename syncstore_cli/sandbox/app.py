@@ -8,9 +8,11 @@ from pathlib import Path
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.images import image_for_path
 from syncstore_cli.sandbox.listings_shopee import ShopeeListings
+from syncstore_cli.sandbox.listings_tiktok import TikTokListings
 from syncstore_cli.sandbox.shopee import ShopeeSandbox
 from syncstore_cli.sandbox.shopee_products import ShopeeProducts
 from syncstore_cli.sandbox.tiktok import TikTokSandbox
+from syncstore_cli.sandbox.tiktok_products import TikTokProducts
 from syncstore_cli.sandbox.tokens import TokenBook
 from syncstore_cli.sandbox.web import Request, Response, Router, SandboxServer
 
@@ -24,10 +26,13 @@ class Sandbox:
     tiktok: TikTokSandbox
     shopee_listings: ShopeeListings
     shopee_products: ShopeeProducts
+    tiktok_listings: TikTokListings
+    tiktok_products: TikTokProducts
 
     def close(self) -> None:
         self.tokens.close()
         self.shopee_listings.close()
+        self.tiktok_listings.close()
 
 
 def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None) -> Sandbox:
@@ -40,12 +45,16 @@ def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None) -> San
     shopee_listings = ShopeeListings(None if state_dir is None else state_dir / "shopee_listings.db")
     shopee_products = ShopeeProducts(config, shopee_listings, shopee.shops)
     shopee_products.register(router, shopee.shop_api, shopee.public)
-    tiktok = TikTokSandbox(
-        config, tokens, {c.DEMO_TIKTOK_SHOP_ID: {"name": "FPV Parts Jakarta", "cipher": c.DEMO_TIKTOK_SHOP_CIPHER}}
-    )
+    tiktok_shops = {c.DEMO_TIKTOK_SHOP_ID: {"name": "FPV Parts Jakarta", "cipher": c.DEMO_TIKTOK_SHOP_CIPHER}}
+    tiktok = TikTokSandbox(config, tokens, tiktok_shops)
     tiktok.register(router)
+    tiktok_listings = TikTokListings(None if state_dir is None else state_dir / "tiktok_listings.db")
+    tiktok_products = TikTokProducts(config, tiktok_listings, tiktok_shops)
+    tiktok_products.register(router, tiktok.guard)
     router.add_prefix("GET", "/images/", _serve_image)
-    return Sandbox(config, router, tokens, shopee, tiktok, shopee_listings, shopee_products)
+    return Sandbox(
+        config, router, tokens, shopee, tiktok, shopee_listings, shopee_products, tiktok_listings, tiktok_products
+    )
 
 
 def _serve_image(request: Request) -> Response:
