@@ -17,7 +17,7 @@ Messages never contain secrets: everything passed in goes through `redact()` fir
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 
 class MarketplaceError(Exception):
@@ -91,6 +91,25 @@ class NotFound(PermanentError):
 
 class Forbidden(PermanentError):
     pass
+
+
+def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after") or headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def error_without_body(platform: str, status: int, headers: Mapping[str, str]) -> MarketplaceError:
+    """An answer with no JSON body: only the HTTP status says what happened."""
+    if status == 429:
+        return RateLimited(platform, "rate limited", http_status=status, retry_after=retry_after_seconds(headers))
+    if status >= 500:
+        return ServerBusy(platform, "server error with no JSON body", http_status=status)
+    return ValidationFailed(platform, "answer was not JSON", http_status=status)
 
 
 REDACTED = "[redacted]"

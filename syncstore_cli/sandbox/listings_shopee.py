@@ -9,13 +9,12 @@ concurrent `add_item` calls cannot both pass a limit check or take the same id.
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
+
+from syncstore_cli.sandbox.statedb import StateDatabase
 
 ITEM_ID_BASE: Final = 2_000_000_000
 MODEL_ID_BASE: Final = 5_000_000_000
@@ -181,39 +180,11 @@ def _placeholders(n: int) -> str:
     return ",".join("?" * n)
 
 
-class ShopeeListings:
+class ShopeeListings(StateDatabase):
     """Items, models and images of the sandbox's Shopee shops; `path=None` keeps them in memory."""
 
     def __init__(self, path: Path | None) -> None:
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._db = sqlite3.connect(":memory:" if path is None else str(path), check_same_thread=False,
-                                   isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        """One transaction for everything inside, re-entrant; other threads wait for it."""
-        with self._lock:
-            outermost = self._depth == 0
-            if outermost:
-                self._db.execute("BEGIN IMMEDIATE")
-            self._depth += 1
-            try:
-                yield
-            except BaseException:
-                self._depth -= 1
-                if outermost:
-                    self._db.execute("ROLLBACK")
-                raise
-            self._depth -= 1
-            if outermost:
-                self._db.execute("COMMIT")
+        super().__init__(path, SCHEMA)
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._lock:

@@ -9,13 +9,12 @@ One connection behind one re-entrant lock: handlers run a whole read-modify-writ
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from syncstore_cli.sandbox.statedb import StateDatabase
 
 # 19-digit decimal ids like TikTok's (e.g. 1729592969712207008); one counter for products and SKUs
 # keeps them unique together, and increasing ids make "newest first" a plain ORDER BY.
@@ -200,37 +199,11 @@ def _sku_rows(p: Listing) -> list[tuple[Any, ...]]:
     ]
 
 
-class TikTokListings:
+class TikTokListings(StateDatabase):
     def __init__(self, path: Path | None) -> None:
-        self._lock = threading.RLock()
-        self._depth = 0
-        self._db = sqlite3.connect(":memory:" if path is None else str(path), check_same_thread=False,
-                                   isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        super().__init__(path, SCHEMA)
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All or nothing: a refused request (an exception) leaves no half-written product behind."""
-        with self._lock:
-            outer = self._depth == 0
-            if outer:
-                self._db.execute("BEGIN IMMEDIATE")
-            self._depth += 1
-            try:
-                yield
-            except BaseException:
-                self._depth -= 1
-                if outer:
-                    self._db.execute("ROLLBACK")
-                raise
-            self._depth -= 1
-            if outer:
-                self._db.execute("COMMIT")
+    transaction = StateDatabase.atomic
 
     # -- ids and audit ---------------------------------------------------------------------
     def new_ids(self, count: int) -> list[str]:

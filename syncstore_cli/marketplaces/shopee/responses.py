@@ -17,6 +17,8 @@ from syncstore_cli.marketplaces.errors import (
     RateLimited,
     ServerBusy,
     ValidationFailed,
+    error_without_body,
+    retry_after_seconds,
 )
 
 PLATFORM = "shopee"
@@ -35,25 +37,11 @@ def error_suffix(code: str) -> str:
     return code.rsplit(".", 1)[-1]
 
 
-def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("retry-after") or headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
 def classify(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str]) -> MarketplaceError | None:
     """None when the call succeeded; otherwise the error that says what to do."""
     retry_after = retry_after_seconds(headers)
     if body is None:
-        if status == 429:
-            return RateLimited(PLATFORM, "rate limited", http_status=status, retry_after=retry_after)
-        if status >= 500:
-            return ServerBusy(PLATFORM, "server error with no JSON body", http_status=status)
-        return ValidationFailed(PLATFORM, "answer was not JSON", http_status=status)
+        return error_without_body(PLATFORM, status, headers)
     code = str(body.get("error") or "")
     if not code:
         if status >= 500:

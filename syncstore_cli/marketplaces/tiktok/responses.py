@@ -17,6 +17,8 @@ from syncstore_cli.marketplaces.errors import (
     RateLimited,
     ServerBusy,
     ValidationFailed,
+    error_without_body,
+    retry_after_seconds,
 )
 
 PLATFORM = "tiktok"
@@ -28,22 +30,10 @@ NOT_FOUND = {12052032, 12052260, 36009009}
 FORBIDDEN = {105005, 12052034, 12052093, 12052994, 12052995}
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("retry-after") or headers.get("Retry-After")
-    try:
-        return None if value is None else max(0.0, float(value))
-    except ValueError:
-        return None
-
-
 def classify(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str]) -> MarketplaceError | None:
-    retry_after = _retry_after(headers)
+    retry_after = retry_after_seconds(headers)
     if body is None:
-        if status == 429:
-            return RateLimited(PLATFORM, "rate limited", http_status=status, retry_after=retry_after)
-        if status >= 500:
-            return ServerBusy(PLATFORM, "server error with no JSON body", http_status=status)
-        return ValidationFailed(PLATFORM, "answer was not JSON", http_status=status)
+        return error_without_body(PLATFORM, status, headers)
     raw_code = body.get("code", 0)
     try:
         code = int(raw_code)
