@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox.faults import FaultPlan, register_controls
 from syncstore_cli.sandbox.images import image_for_path
 from syncstore_cli.sandbox.listings_shopee import ShopeeListings
 from syncstore_cli.sandbox.listings_tiktok import TikTokListings
@@ -28,6 +29,7 @@ class Sandbox:
     shopee_products: ShopeeProducts
     tiktok_listings: TikTokListings
     tiktok_products: TikTokProducts
+    faults: FaultPlan
 
     def close(self) -> None:
         self.tokens.close()
@@ -35,7 +37,8 @@ class Sandbox:
         self.tiktok_listings.close()
 
 
-def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None) -> Sandbox:
+def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None, faults: FaultPlan | None = None) -> Sandbox:
+    """`faults` defaults to the profile's own (none for `fast`)."""
     if state_dir is not None:
         state_dir.mkdir(parents=True, exist_ok=True)
     tokens = TokenBook(None if state_dir is None else state_dir / "tokens.db")
@@ -52,8 +55,12 @@ def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None) -> San
     tiktok_products = TikTokProducts(config, tiktok_listings, tiktok_shops)
     tiktok_products.register(router, tiktok.guard)
     router.add_prefix("GET", "/images/", _serve_image)
+    plan = faults if faults is not None else FaultPlan.for_profile(config)
+    router.wrapper = plan.apply
+    register_controls(router, plan, tokens, config.clock)
     return Sandbox(
-        config, router, tokens, shopee, tiktok, shopee_listings, shopee_products, tiktok_listings, tiktok_products
+        config, router, tokens, shopee, tiktok, shopee_listings, shopee_products, tiktok_listings, tiktok_products,
+        plan,
     )
 
 

@@ -29,6 +29,29 @@ TIKTOK_OLD_REFRESH_GRACE = 300
 TIMESTAMP_WINDOW = 300
 
 
+@dataclass(frozen=True)
+class RateLimit:
+    """A token bucket: `per_second` refill, `burst` capacity."""
+
+    per_second: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class ProfileLimits:
+    shopee_per_shop: RateLimit
+    tiktok_per_path_per_shop: RateLimit
+    latency_ms: tuple[int, int] | None  # uniform range added before each API answer; None: none
+    transient_fault_rate: float  # share of API calls answered with a 5xx or a dropped connection
+
+
+# Limits are data (shared/marketplaces/README.md "Both"): the gateways read them from here by profile name.
+PROFILES: dict[str, ProfileLimits] = {
+    "fast": ProfileLimits(RateLimit(1_000_000, 1_000_000), RateLimit(1_000_000, 1_000_000), None, 0.0),
+    "realistic": ProfileLimits(RateLimit(10, 20), RateLimit(20, 40), (80, 400), 0.01),
+}
+
+
 @dataclass
 class SandboxConfig:
     shopee_partner_id: str = DEMO_SHOPEE_PARTNER_ID
@@ -37,6 +60,11 @@ class SandboxConfig:
     tiktok_app_secret: str = DEMO_TIKTOK_APP_SECRET
     profile: str = "fast"
     clock: Callable[[], float] = field(default=time.time)
+    shopee_daily_quota: int | None = None  # calls per shop per day (UTC+8) before `error_limit`; None: off
+
+    @property
+    def limits(self) -> ProfileLimits:
+        return PROFILES[self.profile]
 
     @classmethod
     def from_values(cls, values: Mapping[str, str | None], profile: str = "fast") -> SandboxConfig:

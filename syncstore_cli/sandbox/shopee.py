@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox.faults import DailyQuota, TokenBuckets, shopee_daily_limited, shopee_rate_limited
 from syncstore_cli.sandbox.signatures import shopee_sign_ok
 from syncstore_cli.sandbox.tokens import TokenBook
 from syncstore_cli.sandbox.web import Request, Response, Router, request_id
@@ -44,6 +45,8 @@ class ShopeeSandbox:
         self.config = config
         self.tokens = tokens
         self.shops = shops  # shop_id -> shop name
+        self.rate = TokenBuckets(config.limits.shopee_per_shop, config.clock)
+        self.daily = DailyQuota(config.shopee_daily_quota, config.clock)
 
     @property
     def now(self) -> float:
@@ -91,6 +94,12 @@ class ShopeeSandbox:
                 return error("invalid_acceess_token", "Invalid access_token, please have a check.", 403)
             if record.shop_id != shop_id:
                 return error("error_auth", "Invalid partner_id or shopid.", 403)
+            # Limits count per shop, and only calls the gateway has authenticated.
+            wait = self.rate.take(shop_id or "")
+            if wait is not None:
+                return shopee_rate_limited(wait)
+            if not self.daily.take(shop_id or ""):
+                return shopee_daily_limited()
         return None
 
     def public(self, handler: Callable[[Request], Response]) -> Callable[[Request], Response]:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox.faults import TokenBuckets, tiktok_rate_limited
 from syncstore_cli.sandbox.signatures import tiktok_sign_ok
 from syncstore_cli.sandbox.tokens import TokenBook
 from syncstore_cli.sandbox.web import Request, Response, Router
@@ -48,6 +49,11 @@ def _approve_query(shop_id: str, state: str, redirect: str) -> str:
     return urlencode({"shop_id": shop_id, "state": state, "redirect_uri": redirect})
 
 
+def _api_key(method: str, path: str) -> str:
+    # Product and category ids are long digit strings; versions (202309) are short.
+    return method + " " + "/".join("{id}" if len(seg) > 8 and seg.isdigit() else seg for seg in path.split("/"))
+
+
 def success(data: dict[str, Any], message: str = "Success") -> Response:
     return Response.json({"code": 0, "message": message, "request_id": tiktok_request_id(), "data": data})
 
@@ -57,6 +63,7 @@ class TikTokSandbox:
         self.config = config
         self.tokens = tokens
         self.shops = shops  # shop_id -> {"name", "cipher"}
+        self.rate = TokenBuckets(config.limits.tiktok_per_path_per_shop, config.clock)
 
     @property
     def now(self) -> float:
@@ -106,6 +113,10 @@ class TikTokSandbox:
                 return failure(105005, "Access denied. The shop_cipher does not belong to this token.", 403)
         elif cipher is not None:
             return failure(PARAM_ERROR, "The 'shop_cipher' query parameter is not required for this request", 400)
+        # TikTok counts per API per shop; a path with an id in it still names one API, so key on its stem.
+        wait = self.rate.take(record.shop_id, _api_key(request.method, request.path))
+        if wait is not None:
+            return tiktok_rate_limited(wait)
         return None
 
     def guard(

@@ -40,6 +40,7 @@ class Response:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False  # fault injection: close the connection without answering
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -66,6 +67,8 @@ class Router:
     def __init__(self) -> None:
         self._exact: dict[tuple[str, str], Handler] = {}
         self._prefix: list[tuple[str, str, Handler]] = []
+        # Fault injection wraps every routed call (sandbox/faults.py); None in the plain sandbox.
+        self.wrapper: Callable[[Request, Handler], Response] | None = None
 
     def add(self, method: str, path: str, handler: Handler) -> None:
         self._exact[(method, path)] = handler
@@ -82,6 +85,8 @@ class Router:
                     break
         if handler is None:
             return Response.json({"error": "not_found", "message": f"no route {request.method} {request.path}"}, 404)
+        if self.wrapper is not None:
+            return self.wrapper(request, handler)
         return handler(request)
 
 
@@ -112,6 +117,10 @@ class SandboxServer:
                     response = router_ref.handle(request)
                 except Exception as exc:  # a sandbox bug must look like a 500, as a real server's would
                     response = Response.json({"error": "error_server", "message": f"sandbox error: {exc}"}, 500)
+                if response.drop:
+                    # The client must see a connection closed with no answer, whatever the handler committed.
+                    self.close_connection = True
+                    return
                 self.send_response(response.status)
                 for name, value in response.headers.items():
                     self.send_header(name, value)
