@@ -19,7 +19,7 @@ import httpx
 
 from syncstore_cli.domain.auth import ShopAuth, TokenPair
 from syncstore_cli.errors import ConfigError, UserInputError
-from syncstore_cli.marketplaces.http import SignedHttpClient
+from syncstore_cli.marketplaces.http import Exchange, SignedHttpClient
 from syncstore_cli.marketplaces.shopee import auth as shopee_auth
 from syncstore_cli.marketplaces.shopee.responses import classify as shopee_classify
 from syncstore_cli.marketplaces.shopee.signer import ShopeePartner, ShopeeShopToken, ShopeeSigner
@@ -104,15 +104,17 @@ class Authorization:
             raise ConfigError("tiktok.app_secret is not set (SYNCSTORE_TIKTOK_APP_SECRET)")
         return TikTokApp(app_key, secret)
 
-    def shopee_http(self, shop_token: Callable[[], ShopeeShopToken | None] | None = None) -> SignedHttpClient:
+    def shopee_http(self, shop_token: Callable[[], ShopeeShopToken | None] | None = None, *,
+                    on_exchange: Callable[[Exchange], None] | None = None) -> SignedHttpClient:
         partner = self.shopee_partner()
         return SignedHttpClient("shopee", self._base("shopee.base_url"), ShopeeSigner(lambda: partner, shop_token),
-                                shopee_classify, secrets=self._secrets)
+                                shopee_classify, secrets=self._secrets, on_exchange=on_exchange)
 
-    def tiktok_http(self, shop_token: Callable[[], TikTokShopToken | None] | None = None) -> SignedHttpClient:
+    def tiktok_http(self, shop_token: Callable[[], TikTokShopToken | None] | None = None, *,
+                    on_exchange: Callable[[Exchange], None] | None = None) -> SignedHttpClient:
         app = self.tiktok_app()
         return SignedHttpClient("tiktok", self._base("tiktok.base_url"), TikTokSigner(lambda: app, shop_token),
-                                tiktok_classify, secrets=self._secrets)
+                                tiktok_classify, secrets=self._secrets, on_exchange=on_exchange)
 
     def _base(self, key: str) -> str:
         value = self._settings.get(key)

@@ -69,9 +69,6 @@ class Services:
     # -- catalog -----------------------------------------------------------------------------
     def import_catalog(self, path: Path) -> ImportSummary:
         from syncstore_cli.catalog_files import read_catalog
-        from syncstore_cli.domain.listing import derive_listings, price_guard_warnings
-        from syncstore_cli.domain.records import duplicate_skus, fingerprint
-        from syncstore_cli.store.catalog import ImportItem
 
         lines = read_catalog(path)
         _check_unique(lines, path)
@@ -82,11 +79,19 @@ class Services:
                 raise CatalogFileError(
                     str(path), line, "sku", f"'{product.sku}' already belongs to {owner} in the catalog"
                 )
+        return self._store_products([product for _, product in lines], str(path))
+
+    def _store_products(self, products: list[Product], source: str) -> ImportSummary:
+        """Price, title and store products in one transaction; shared by file and marketplace imports."""
+        from syncstore_cli.domain.listing import derive_listings, price_guard_warnings
+        from syncstore_cli.domain.records import duplicate_skus, fingerprint
+        from syncstore_cli.store.catalog import ImportItem
+
         locked = self.catalog.locked_titles()
         pricing = self.settings.pricing
         items = []
         exceptions: dict[str, list[str]] = {p.value: [] for p in PLATFORMS}
-        for _, product in lines:
+        for product in products:
             drafts = derive_listings(product, pricing, locked.get(product.id))
             for platform, draft in drafts.items():
                 if draft.seo_title is None:
@@ -102,7 +107,7 @@ class Services:
                     for w in price_guard_warnings(old_prices[item.product.id], item.drafts, pricing)
                 )
         return ImportSummary(
-            path=str(path),
+            path=source,
             products=len(items),
             created=len(result.created),
             updated=len(result.updated),
@@ -110,7 +115,7 @@ class Services:
             relisted=len(result.relisted),
             seo_exceptions={k: v for k, v in exceptions.items() if v},
             price_warnings=warnings,
-            duplicate_variant_skus=duplicate_skus([p for _, p in lines]),
+            duplicate_variant_skus=duplicate_skus(products),
         )
 
     def product(self, product_id: str) -> StoredProduct:

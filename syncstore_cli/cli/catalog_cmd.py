@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from syncstore_cli.cli.output import console, print_json
+from syncstore_cli.cli.output import console, is_terminal, print_json
+
+if TYPE_CHECKING:
+    from syncstore_cli.services import ImportSummary
 
 app = typer.Typer(help="Generate the sample catalog.", no_args_is_help=True)
 
@@ -40,14 +43,71 @@ def generate(
 
 
 def import_command(
-    file: Annotated[Path, typer.Option("--file", "-f", help="Master catalog: JSON Lines (.jsonl) or CSV (.csv).")],
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Master catalog: JSON Lines (.jsonl) or CSV (.csv).")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--from", help="Pull the existing listings of: shopee, tiktok or all.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Import a master catalog file. All or nothing: a malformed record stops the import, naming file, line
-    and field. Re-importing the same file changes nothing; a changed row updates that product."""
+    """Import a master catalog file (--file) or the shops' existing listings (--from).
+
+    A file import is all or nothing: a malformed record stops it, naming file, line and field. Re-importing the
+    same file, or the same listings, changes nothing; a changed row updates that product. --from records each
+    product's listing and variant ids; a listing whose SKU collides with another is reported, not merged."""
+    from syncstore_cli.errors import UserInputError
     from syncstore_cli.services import Services
 
-    summary = Services().import_catalog(file)
+    if (file is None) == (source is None):
+        raise UserInputError("give exactly one of --file PATH or --from shopee|tiktok|all")
+    with Services() as services:
+        if file is not None:
+            _report_catalog(services.import_catalog(file), as_json)
+        else:
+            _import_from(services, source or "", as_json)
+
+
+def _import_from(services: object, source: str, as_json: bool) -> None:
+    from syncstore_cli.domain.catalog import PLATFORMS, Platform
+    from syncstore_cli.errors import UserInputError
+    from syncstore_cli.marketplace_import import import_from_marketplaces
+
+    choices = {"shopee": [Platform.SHOPEE], "tiktok": [Platform.TIKTOK], "all": list(PLATFORMS)}
+    if source not in choices:
+        raise UserInputError(f"--from '{source}' is not shopee, tiktok or all")
+    show_progress = is_terminal() and not as_json
+    out = console()
+
+    def progress(platform: str, count: int) -> None:
+        if show_progress and count % 100 == 0:
+            out.print(f"\r{platform}: {count:,} listings read", end="")
+
+    summary = import_from_marketplaces(services, choices[source], progress)  # type: ignore[arg-type]
+    catalog = summary.catalog
+    assert catalog is not None
+    data = {
+        "listings": summary.listings, "created": catalog.created, "updated": catalog.updated,
+        "unchanged": catalog.unchanged, "relisted": catalog.relisted, "mapped": summary.mapped,
+        "collisions": summary.collisions, "unknown_categories": summary.unknown_categories,
+        "api_calls": summary.calls,
+    }
+    if as_json:
+        print_json(data)
+        return
+    if show_progress:
+        out.print()
+    read = ", ".join(f"{count:,} from {platform}" for platform, count in summary.listings.items())
+    out.print(f"Read {read} ({summary.calls:,} API calls): {catalog.created:,} new products, {catalog.updated:,} "
+              f"updated, {catalog.unchanged + catalog.relisted:,} unchanged; {summary.mapped:,} listing ids recorded.",
+              markup=False)
+    for collision in summary.collisions:
+        out.print(f"Not merged: {collision}", markup=False)
+    for unknown in summary.unknown_categories:
+        out.print(f"Skipped, unknown category: {unknown}", markup=False)
+
+
+def _report_catalog(summary: ImportSummary, as_json: bool) -> None:
     data = {
         "file": summary.path,
         "products": summary.products,

@@ -47,6 +47,11 @@ class RemoteListing:
     variants: tuple[RemoteVariant, ...]
     status: str
     extra: dict[str, Any] = field(default_factory=dict)
+    brand: str = "No Brand"
+    weight_g: int = 0
+    length_cm: int = 0
+    width_cm: int = 0
+    height_cm: int = 0
 
     @property
     def skus(self) -> tuple[str, ...]:

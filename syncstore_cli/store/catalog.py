@@ -392,6 +392,37 @@ class CatalogStore:
                 changed = True
         return changed
 
+    def record_external_ids(self, platform: Platform, mapping: Mapping[str, tuple[str, Mapping[str, str]]]) -> int:
+        """Remember which marketplace listing (and variant ids) each product already has; returns rows changed."""
+        changed = 0
+        with self._writer.begin() as connection:
+            rows = {
+                row.product_id: row
+                for row in connection.execute(
+                    select(listings_t.c.id, listings_t.c.product_id, listings_t.c.external_id).where(
+                        listings_t.c.platform == platform.value
+                    )
+                )
+            }
+            variant_rows: dict[int, dict[str, Any]] = {}
+            for row in connection.execute(select(listing_variants_t)):
+                variant_rows.setdefault(row.listing_id, {})[row.variant_sku] = row
+            for product_id, (external_id, variant_ids) in mapping.items():
+                listing = rows.get(product_id)
+                if listing is None:
+                    continue
+                if listing.external_id != external_id:
+                    connection.execute(update(listings_t).where(listings_t.c.id == listing.id).values(
+                        external_id=external_id, status="listed", updated_at=utcnow()))
+                    changed += 1
+                for sku, variant_id in variant_ids.items():
+                    current = variant_rows.get(listing.id, {}).get(sku)
+                    if current is not None and current.external_id != variant_id:
+                        connection.execute(update(listing_variants_t).where(
+                            listing_variants_t.c.id == current.id).values(external_id=variant_id))
+                        changed += 1
+        return changed
+
     def set_seo_title(self, product_id: str, platform: Platform, draft: ListingDraft) -> None:
         with self._writer.begin() as connection:
             updated = connection.execute(

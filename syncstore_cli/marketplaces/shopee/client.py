@@ -203,6 +203,9 @@ class ShopeeClient:
             category_id=str(info.get("category_id") or ""), price=price, stock=stock, images=images,
             tier_names=tier_names, variants=variants, status=str(info.get("item_status") or ""),
             extra={"update_time": info.get("update_time"), "image_ids": tuple(image.get("image_id_list") or ())},
+            brand=str((info.get("brand") or {}).get("original_brand_name") or "No Brand"),
+            weight_g=_grams(info.get("weight")),
+            **_dimensions(info.get("dimension") or {}),
         )
 
     @staticmethod
@@ -219,3 +222,24 @@ class ShopeeClient:
         return RemoteVariant(sku=str(model.get("model_sku") or ""), options=tuple(options),
                              price=_price_of(model, f"item {item_id} model {model_id} price"),
                              stock=_stock_of(model), external_id=model_id)
+
+
+def _grams(kilograms: Any) -> int:
+    """Shopee sends weight in kg (a number or a string); the catalog keeps whole grams."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return int((Decimal(str(kilograms)) * 1000).to_integral_value())
+    except (InvalidOperation, ValueError):
+        return 0
+
+
+def _dimensions(dimension: Mapping[str, Any]) -> dict[str, int]:
+    names = {"length_cm": "package_length", "width_cm": "package_width", "height_cm": "package_height"}
+    result = {}
+    for ours, theirs in names.items():
+        try:
+            result[ours] = int(dimension.get(theirs) or 0)
+        except (TypeError, ValueError):
+            result[ours] = 0
+    return result

@@ -169,6 +169,9 @@ class TikTokClient:
                    "audit_status": (product.get("audit") or {}).get("status"),
                    "sku_ids": tuple(v.external_id for v in variants),
                    "details": "description" in product},
+            brand=str((product.get("brand") or {}).get("name") or "No Brand"),
+            weight_g=_grams(product.get("package_weight") or {}),
+            **_dimensions(product.get("package_dimensions") or {}),
         )
 
     @staticmethod
@@ -183,3 +186,25 @@ class TikTokClient:
             options=tuple(str(a.get("value_name", "")) for a in sku.get("sales_attributes") or []),
             price=rupiah(amount, f"product {product_id} sku {sku.get('id')} price"), stock=stock,
             external_id=str(sku.get("id") or ""))
+
+
+def _grams(weight: Mapping[str, Any]) -> int:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(str(weight.get("value")))
+    except (InvalidOperation, ValueError):
+        return 0
+    factors: dict[str, Decimal] = {"KILOGRAM": Decimal(1000), "GRAM": Decimal(1), "POUND": Decimal("453.59237")}
+    factor = factors.get(str(weight.get("unit")), Decimal(1000))
+    return int((value * factor).to_integral_value())
+
+
+def _dimensions(dimensions: Mapping[str, Any]) -> dict[str, int]:
+    result = {}
+    for name in ("length", "width", "height"):
+        try:
+            result[f"{name}_cm"] = int(str(dimensions.get(name) or 0))
+        except ValueError:
+            result[f"{name}_cm"] = 0
+    return result

@@ -1,0 +1,120 @@
+"""`syncstore import --from shopee|tiktok|all`: the seller's existing listings become the master catalog.
+
+Every listing is read through the real client (paged and batched as each API allows), turned
+into a catalog product, and stored with the mapping to its listing and variant ids. Running it
+again creates nothing new. A listing whose SKU another listing or product already uses is
+reported, never merged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product, Tier, Variant
+from syncstore_cli.errors import UserInputError
+from syncstore_cli.marketplaces.base import RemoteListing
+
+if TYPE_CHECKING:
+    from syncstore_cli.authorization import Authorization
+    from syncstore_cli.services import ImportSummary, Services
+
+_SHOPEE_CATEGORIES = {str(c.shopee_category_id): c.key for c in CATEGORIES.values()}
+_TIKTOK_CATEGORIES = {c.tiktok_category_id: c.key for c in CATEGORIES.values()}
+
+
+@dataclass
+class MarketplaceImportSummary:
+    listings: dict[str, int] = field(default_factory=dict)
+    collisions: list[str] = field(default_factory=list)
+    unknown_categories: list[str] = field(default_factory=list)
+    mapped: int = 0
+    calls: int = 0
+    catalog: ImportSummary | None = None
+
+
+def _listings(auth: Authorization, platform: Platform, on_call: Callable[[], None]) -> Iterator[RemoteListing]:
+    from syncstore_cli.marketplaces.shopee.client import ShopeeClient
+    from syncstore_cli.marketplaces.shopee.signer import ShopeeShopToken
+    from syncstore_cli.marketplaces.tiktok.client import TikTokClient
+    from syncstore_cli.marketplaces.tiktok.signer import TikTokShopToken
+
+    shops = [s for s in auth.tokens.shops() if s.platform == platform.value]
+    if not shops:
+        raise UserInputError(f"no {platform.value} shop is authorized: run `syncstore auth {platform.value}` first")
+    keeper = auth.keeper(platform.value)
+    for shop in shops:
+        # The token is looked up on every attempt, so a long import refreshes it when it nears expiry.
+        if platform is Platform.SHOPEE:
+            def shopee_token(shop_id: str = shop.shop_id) -> ShopeeShopToken:
+                return ShopeeShopToken(int(shop_id), keeper.access_token(shop_id))
+
+            with auth.shopee_http(shopee_token, on_exchange=lambda _: on_call()) as http:
+                yield from ShopeeClient(http).list_listings()
+        else:
+            def tiktok_token(shop_id: str = shop.shop_id, cipher: str | None = shop.shop_cipher) -> TikTokShopToken:
+                return TikTokShopToken(keeper.access_token(shop_id), cipher)
+
+            with auth.tiktok_http(tiktok_token, on_exchange=lambda _: on_call()) as http:
+                yield from TikTokClient(http).list_listings()
+
+
+def _product(listing: RemoteListing, product_id: str, category: str) -> Product:
+    variants = tuple(Variant(v.sku, v.options, v.price, v.stock) for v in listing.variants)
+    tiers = tuple(
+        Tier(name, tuple(dict.fromkeys(v.options[index] for v in listing.variants)))
+        for index, name in enumerate(listing.tier_names)
+    )
+    price = listing.price if listing.price is not None else min((v.price for v in listing.variants), default=None)
+    return Product(
+        id=product_id, sku=listing.sku, title=listing.title, description=listing.description, category=category,
+        brand=listing.brand, weight_g=listing.weight_g, length_cm=listing.length_cm, width_cm=listing.width_cm,
+        height_cm=listing.height_cm, price=price, stock=listing.stock, images=listing.images, tiers=tiers,
+        variants=variants, origin=Platform(listing.platform),
+    )
+
+
+def import_from_marketplaces(services: Services, platforms: list[Platform],
+                             progress: Callable[[str, int], None] | None = None) -> MarketplaceImportSummary:
+    from syncstore_cli.authorization import Authorization
+
+    auth = Authorization(services)
+    summary = MarketplaceImportSummary()
+    owners = services.catalog.sku_owners()
+    next_number = max((int(i.rsplit("-", 1)[1]) for i in owners.values() if i.rsplit("-", 1)[-1].isdigit()),
+                      default=0)
+    products: list[Product] = []
+    mappings: dict[Platform, dict[str, tuple[str, dict[str, str]]]] = {p: {} for p in platforms}
+    claimed: dict[str, str] = {}  # sku -> "platform:external id" of the listing that brought it
+
+    def count_call() -> None:
+        summary.calls += 1
+
+    for platform in platforms:
+        categories = _SHOPEE_CATEGORIES if platform is Platform.SHOPEE else _TIKTOK_CATEGORIES
+        count = 0
+        for listing in _listings(auth, platform, count_call):
+            count += 1
+            if progress is not None:
+                progress(platform.value, count)
+            where = f"{platform.value}:{listing.external_id}"
+            if not listing.sku or listing.sku in claimed:
+                summary.collisions.append(f"{where} SKU '{listing.sku}' is already used by {claimed.get(listing.sku)}")
+                continue
+            category = categories.get(listing.category_id)
+            if category is None:
+                summary.unknown_categories.append(f"{where} category {listing.category_id}")
+                continue
+            claimed[listing.sku] = where
+            product_id = owners.get(listing.sku)
+            if product_id is None:
+                next_number += 1
+                product_id = f"PROD-{next_number}"
+            products.append(_product(listing, product_id, category))
+            mappings[platform][product_id] = (listing.external_id, {v.sku: v.external_id for v in listing.variants})
+        summary.listings[platform.value] = count
+    summary.catalog = services._store_products(products, "+".join(p.value for p in platforms))
+    for platform, mapping in mappings.items():
+        summary.mapped += services.catalog.record_external_ids(platform, mapping)
+    return summary
