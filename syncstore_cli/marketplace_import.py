@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product, Tier, Variant
 from syncstore_cli.errors import UserInputError
 from syncstore_cli.marketplaces.base import RemoteListing
+from syncstore_cli.marketplaces.http import Exchange
 
 if TYPE_CHECKING:
     from syncstore_cli.authorization import Authorization
@@ -31,10 +32,11 @@ class MarketplaceImportSummary:
     unknown_categories: list[str] = field(default_factory=list)
     mapped: int = 0
     calls: int = 0
+    calls_by_api: dict[str, int] = field(default_factory=dict)  # "platform METHOD /path" with ids folded
     catalog: ImportSummary | None = None
 
 
-def _listings(auth: Authorization, platform: Platform, on_call: Callable[[], None]) -> Iterator[RemoteListing]:
+def _listings(auth: Authorization, platform: Platform, on_call: Callable[[Exchange], None]) -> Iterator[RemoteListing]:
     from syncstore_cli.marketplaces.shopee.client import ShopeeClient
     from syncstore_cli.marketplaces.shopee.signer import ShopeeShopToken
     from syncstore_cli.marketplaces.tiktok.client import TikTokClient
@@ -50,13 +52,13 @@ def _listings(auth: Authorization, platform: Platform, on_call: Callable[[], Non
             def shopee_token(shop_id: str = shop.shop_id) -> ShopeeShopToken:
                 return ShopeeShopToken(int(shop_id), keeper.access_token(shop_id))
 
-            with auth.shopee_http(shopee_token, on_exchange=lambda _: on_call()) as http:
+            with auth.shopee_http(shopee_token, on_exchange=on_call) as http:
                 yield from ShopeeClient(http).list_listings()
         else:
             def tiktok_token(shop_id: str = shop.shop_id, cipher: str | None = shop.shop_cipher) -> TikTokShopToken:
                 return TikTokShopToken(keeper.access_token(shop_id), cipher)
 
-            with auth.tiktok_http(tiktok_token, on_exchange=lambda _: on_call()) as http:
+            with auth.tiktok_http(tiktok_token, on_exchange=on_call) as http:
                 yield from TikTokClient(http).list_listings()
 
 
@@ -88,8 +90,11 @@ def import_from_marketplaces(services: Services, platforms: list[Platform],
     mappings: dict[Platform, dict[str, tuple[str, dict[str, str]]]] = {p: {} for p in platforms}
     claimed: dict[str, str] = {}  # sku -> "platform:external id" of the listing that brought it
 
-    def count_call() -> None:
+    def count_call(exchange: Exchange) -> None:
         summary.calls += 1
+        path = "/".join("{id}" if part.isdigit() else part for part in exchange.path.split("/"))
+        key = f"{exchange.platform} {exchange.method} {path}"
+        summary.calls_by_api[key] = summary.calls_by_api.get(key, 0) + 1
 
     for platform in platforms:
         categories = _SHOPEE_CATEGORIES if platform is Platform.SHOPEE else _TIKTOK_CATEGORIES
