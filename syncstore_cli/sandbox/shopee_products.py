@@ -16,7 +16,6 @@ import hashlib
 import html
 import json
 import re
-import struct
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -27,6 +26,7 @@ from urllib.parse import parse_qsl
 
 from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox.images import image_header
 from syncstore_cli.sandbox.listings_shopee import (
     ITEM_STATUSES,
     NORMAL,
@@ -178,37 +178,13 @@ def _catalog_brands() -> tuple[str, ...]:
 # Images and multipart
 
 
-_SOF_MARKERS: Final = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF})
-
-
 def image_size(data: bytes) -> tuple[str, int, int] | None:
     """(content type, width, height) from a PNG IHDR or a JPEG SOF header; None if neither."""
-    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
-        width, height = struct.unpack(">II", data[16:24])
-        return "image/png", int(width), int(height)
-    if data[:2] != b"\xff\xd8":
+    header = image_header(data)
+    if header is None:
         return None
-    i = 2
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte before a marker
-            i += 1
-            continue
-        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
-            i += 2
-            continue
-        if marker in (0xD9, 0xDA):  # end of image or start of scan before any frame header
-            return None
-        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-        if marker in _SOF_MARKERS:
-            if i + 9 > len(data):
-                return None
-            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-            return "image/jpeg", int(width), int(height)
-        i += 2 + length
-    return None
+    kind, width, height = header
+    return f"image/{kind.lower()}", width, height
 
 
 def image_id_for_bytes(data: bytes) -> str:

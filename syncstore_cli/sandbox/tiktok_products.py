@@ -26,7 +26,6 @@ import hashlib
 import html
 import json
 import re
-import struct
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
@@ -37,7 +36,7 @@ from urllib.parse import urlsplit
 
 from syncstore_cli.domain.catalog import CATEGORIES, Category, Platform, Product
 from syncstore_cli.sandbox import config as c
-from syncstore_cli.sandbox.images import IMAGE_SIZE, image_for_path
+from syncstore_cli.sandbox.images import IMAGE_SIZE, image_for_path, image_header
 from syncstore_cli.sandbox.listings_tiktok import (
     ACTIVATE,
     DELETED,
@@ -174,39 +173,6 @@ def catalog_image_uri(url: str) -> str:
 
 
 # -- image headers and multipart ---------------------------------------------------------------
-
-_SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
-
-
-def image_header(data: bytes) -> tuple[str, int, int] | None:
-    """(format, width, height) from the PNG IHDR or the JPEG start-of-frame; None when neither parses."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24 and data[12:16] == b"IHDR":
-        width, height = struct.unpack(">II", data[16:24])
-        return ("PNG", width, height) if width and height else None
-    if not data.startswith(b"\xff\xd8"):
-        return None
-    i = 2
-    while i + 4 <= len(data):
-        if data[i] != 0xFF:
-            return None
-        marker = data[i + 1]
-        if marker == 0xFF:  # fill byte before a marker
-            i += 1
-            continue
-        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # standalone markers carry no length
-            i += 2
-            continue
-        if marker in (0xD9, 0xDA):  # end of image or start of scan before any frame header
-            return None
-        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
-        if marker in _SOF_MARKERS:
-            if i + 9 > len(data):
-                return None
-            height, width = struct.unpack(">HH", data[i + 5 : i + 9])
-            return ("JPEG", width, height) if width and height else None
-        i += 2 + length
-    return None
-
 
 _PART_NAME = re.compile(r'(?:^|;)\s*name="([^"]*)"', re.IGNORECASE)
 
