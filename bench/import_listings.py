@@ -43,6 +43,9 @@ def main() -> None:
                "SYNCSTORE_SHOPEE_PARTNER_KEY": c.DEMO_SHOPEE_PARTNER_KEY,
                "SYNCSTORE_TIKTOK_APP_KEY": c.DEMO_TIKTOK_APP_KEY,
                "SYNCSTORE_TIKTOK_APP_SECRET": c.DEMO_TIKTOK_APP_SECRET}
+        if profile == "fast":  # no limits on the fast sandbox: let the client's budget match, as serve prints
+            env.update({f"SYNCSTORE_{p}_{k}": "1000" for p in ("SHOPEE", "TIKTOK") for k in ("RATE_PER_SECOND",
+                                                                                                "RATE_BURST")})
         with Services(load_settings(env)) as services:
             from syncstore_cli.authorization import Authorization
 

@@ -20,6 +20,7 @@ import httpx
 from syncstore_cli.domain.auth import ShopAuth, TokenPair
 from syncstore_cli.errors import ConfigError, UserInputError
 from syncstore_cli.marketplaces.http import Exchange, SignedHttpClient
+from syncstore_cli.marketplaces.ratelimit import RateBudget
 from syncstore_cli.marketplaces.shopee import auth as shopee_auth
 from syncstore_cli.marketplaces.shopee.responses import classify as shopee_classify
 from syncstore_cli.marketplaces.shopee.signer import ShopeePartner, ShopeeShopToken, ShopeeSigner
@@ -76,6 +77,7 @@ class Authorization:
         self._services = services
         self._settings = services.settings
         self._clock = clock
+        self._budgets: dict[str, RateBudget] = {}
 
     @property
     def tokens(self) -> TokenStore:
@@ -104,17 +106,38 @@ class Authorization:
             raise ConfigError("tiktok.app_secret is not set (SYNCSTORE_TIKTOK_APP_SECRET)")
         return TikTokApp(app_key, secret)
 
+    def budget(self, platform: str) -> RateBudget:
+        """The process-wide request budget for a platform's shops (keyed per shop by the clients)."""
+        if platform not in self._budgets:
+            try:
+                rate = float(self._settings.get(f"{platform}.rate_per_second") or 0)
+                burst = int(self._settings.get(f"{platform}.rate_burst") or 0)
+            except ValueError:
+                raise ConfigError(f"{platform}.rate_per_second / rate_burst must be numbers") from None
+            if rate <= 0 or burst < 1:
+                raise ConfigError(f"{platform}.rate_per_second must be above 0 and rate_burst at least 1")
+            self._budgets[platform] = RateBudget(rate, burst)
+        return self._budgets[platform]
+
+    def read_concurrency(self) -> int:
+        value = self._settings.get("read_concurrency") or "1"
+        if not value.isdigit() or int(value) < 1:
+            raise ConfigError(f"read_concurrency must be a whole number of at least 1, not '{value}'")
+        return int(value)
+
     def shopee_http(self, shop_token: Callable[[], ShopeeShopToken | None] | None = None, *,
-                    on_exchange: Callable[[Exchange], None] | None = None) -> SignedHttpClient:
+                    on_exchange: Callable[[Exchange], None] | None = None, shop_id: str = "") -> SignedHttpClient:
         partner = self.shopee_partner()
         return SignedHttpClient("shopee", self._base("shopee.base_url"), ShopeeSigner(lambda: partner, shop_token),
-                                shopee_classify, secrets=self._secrets, on_exchange=on_exchange)
+                                shopee_classify, secrets=self._secrets, on_exchange=on_exchange,
+                                budget=self.budget("shopee"), budget_key=f"shopee:{shop_id}")
 
     def tiktok_http(self, shop_token: Callable[[], TikTokShopToken | None] | None = None, *,
-                    on_exchange: Callable[[Exchange], None] | None = None) -> SignedHttpClient:
+                    on_exchange: Callable[[Exchange], None] | None = None, shop_id: str = "") -> SignedHttpClient:
         app = self.tiktok_app()
         return SignedHttpClient("tiktok", self._base("tiktok.base_url"), TikTokSigner(lambda: app, shop_token),
-                                tiktok_classify, secrets=self._secrets, on_exchange=on_exchange)
+                                tiktok_classify, secrets=self._secrets, on_exchange=on_exchange,
+                                budget=self.budget("tiktok"), budget_key=f"tiktok:{shop_id}")
 
     def _base(self, key: str) -> str:
         value = self._settings.get(key)

@@ -8,6 +8,7 @@ reported, never merged.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -46,20 +47,21 @@ def _listings(auth: Authorization, platform: Platform, on_call: Callable[[Exchan
     if not shops:
         raise UserInputError(f"no {platform.value} shop is authorized: run `syncstore auth {platform.value}` first")
     keeper = auth.keeper(platform.value)
+    concurrency = auth.read_concurrency()
     for shop in shops:
         # The token is looked up on every attempt, so a long import refreshes it when it nears expiry.
         if platform is Platform.SHOPEE:
             def shopee_token(shop_id: str = shop.shop_id) -> ShopeeShopToken:
                 return ShopeeShopToken(int(shop_id), keeper.access_token(shop_id))
 
-            with auth.shopee_http(shopee_token, on_exchange=on_call) as http:
-                yield from ShopeeClient(http).list_listings()
+            with auth.shopee_http(shopee_token, on_exchange=on_call, shop_id=shop.shop_id) as http:
+                yield from ShopeeClient(http, concurrency=concurrency).list_listings()
         else:
             def tiktok_token(shop_id: str = shop.shop_id, cipher: str | None = shop.shop_cipher) -> TikTokShopToken:
                 return TikTokShopToken(keeper.access_token(shop_id), cipher)
 
-            with auth.tiktok_http(tiktok_token, on_exchange=on_call) as http:
-                yield from TikTokClient(http).list_listings()
+            with auth.tiktok_http(tiktok_token, on_exchange=on_call, shop_id=shop.shop_id) as http:
+                yield from TikTokClient(http, concurrency=concurrency).list_listings()
 
 
 def _product(listing: RemoteListing, product_id: str, category: str) -> Product:
@@ -90,11 +92,14 @@ def import_from_marketplaces(services: Services, platforms: list[Platform],
     mappings: dict[Platform, dict[str, tuple[str, dict[str, str]]]] = {p: {} for p in platforms}
     claimed: dict[str, str] = {}  # sku -> "platform:external id" of the listing that brought it
 
+    counting = threading.Lock()  # reads run on several threads
+
     def count_call(exchange: Exchange) -> None:
-        summary.calls += 1
         path = "/".join("{id}" if part.isdigit() else part for part in exchange.path.split("/"))
         key = f"{exchange.platform} {exchange.method} {path}"
-        summary.calls_by_api[key] = summary.calls_by_api.get(key, 0) + 1
+        with counting:
+            summary.calls += 1
+            summary.calls_by_api[key] = summary.calls_by_api.get(key, 0) + 1
 
     for platform in platforms:
         categories = _SHOPEE_CATEGORIES if platform is Platform.SHOPEE else _TIKTOK_CATEGORIES

@@ -51,6 +51,13 @@ SCALAR_SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("tiktok.auth_url", "https://auth.tiktok-shops.com", help="TikTok Shop token host"),
     Setting("tiktok.app_key", None, help="TikTok Shop app key"),
     Setting("tiktok.app_secret", None, secret=True, help="TikTok Shop app secret"),
+    # Shopee publishes no limits; these stay under what its sandbox and field reports show. TikTok's
+    # are dynamic per app and shop. Both are per shop and shared by every worker of this process.
+    Setting("shopee.rate_per_second", "10", help="requests per second per Shopee shop"),
+    Setting("shopee.rate_burst", "20", help="burst allowance per Shopee shop"),
+    Setting("tiktok.rate_per_second", "20", help="requests per second per TikTok shop"),
+    Setting("tiktok.rate_burst", "40", help="burst allowance per TikTok shop"),
+    Setting("read_concurrency", "8", help="parallel marketplace reads during import"),
 )
 _SCALARS_BY_KEY: Final = {s.key: s for s in SCALAR_SETTINGS}
 

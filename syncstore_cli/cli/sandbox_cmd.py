@@ -224,6 +224,9 @@ def serve(
         ("SYNCSTORE_TIKTOK_APP_KEY", config.tiktok_app_key),
     ):
         typer.echo(f"export {name}={value}")
+    if profile == "fast":  # the fast profile has no rate limits; the realistic one matches the defaults
+        for name in ("SHOPEE", "TIKTOK"):
+            typer.echo(f"export SYNCSTORE_{name}_RATE_PER_SECOND=1000\nexport SYNCSTORE_{name}_RATE_BURST=1000")
     # The demo key and secret are public sandbox values, so they can be printed; the seller's own never are.
     if config.shopee_partner_key == DEMO_SHOPEE_PARTNER_KEY:
         typer.echo(f"export SYNCSTORE_SHOPEE_PARTNER_KEY={DEMO_SHOPEE_PARTNER_KEY}")

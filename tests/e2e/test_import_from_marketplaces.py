@@ -29,6 +29,9 @@ def seeded(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
         "SYNCSTORE_TIKTOK_AUTH_URL": server.url, "SYNCSTORE_SHOPEE_PARTNER_ID": c.DEMO_SHOPEE_PARTNER_ID,
         "SYNCSTORE_SHOPEE_PARTNER_KEY": c.DEMO_SHOPEE_PARTNER_KEY, "SYNCSTORE_TIKTOK_APP_KEY": c.DEMO_TIKTOK_APP_KEY,
         "SYNCSTORE_TIKTOK_APP_SECRET": c.DEMO_TIKTOK_APP_SECRET,
+        # The fast sandbox profile has no rate limit; the client's budget follows what the sandbox prints.
+        "SYNCSTORE_SHOPEE_RATE_PER_SECOND": "1000", "SYNCSTORE_SHOPEE_RATE_BURST": "1000",
+        "SYNCSTORE_TIKTOK_RATE_PER_SECOND": "1000", "SYNCSTORE_TIKTOK_RATE_BURST": "1000",
     }.items():
         monkeypatch.setenv(name, value)
     for platform in ("shopee", "tiktok"):

@@ -7,6 +7,7 @@ A full listing costs: ceil(n / page_size) get_item_list pages + ceil(n / 50) get
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from syncstore_cli.marketplaces.base import RemoteListing, RemoteVariant
@@ -86,8 +87,9 @@ class ShopeeClient:
 
     platform = PLATFORM
 
-    def __init__(self, http: SignedHttpClient) -> None:
+    def __init__(self, http: SignedHttpClient, *, concurrency: int = 1) -> None:
         self.http = http
+        self.concurrency = concurrency  # parallel reads; the shared rate budget still paces them
 
     # -- reads ---------------------------------------------------------------------------------
     def item_ids(self, page_size: int = MAX_PAGE_SIZE, statuses: Sequence[str] = LIVE_STATUSES) -> Iterator[int]:
@@ -118,10 +120,20 @@ class ShopeeClient:
         return _response(self.http.request("GET", "/api/v2/product/get_model_list", query={"item_id": item_id}))
 
     def listings(self, item_ids: Sequence[int]) -> list[RemoteListing]:
-        """Complete listings for these ids (base info in batches, models for items that have them)."""
-        return [self._listing(info, self.model_list(_int(info["item_id"], "item_id")) if info.get("has_model")
-                              else None)
-                for info in self.base_infos(item_ids)]
+        """Complete listings for these ids (base info in batches, models for items that have them).
+
+        Shopee has no batched model read, so model lists are fetched `concurrency` at a time: with
+        marketplace latency, one at a time would leave most of the shop's rate budget unused.
+        """
+        infos = self.base_infos(item_ids)
+        with_models = [_int(info["item_id"], "item_id") for info in infos if info.get("has_model")]
+        if self.concurrency > 1 and len(with_models) > 1:
+            with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+                models = dict(zip(with_models, pool.map(self.model_list, with_models), strict=True))
+        else:
+            models = {item_id: self.model_list(item_id) for item_id in with_models}
+        return [self._listing(info, models.get(_int(info["item_id"], "item_id")) if info.get("has_model") else None)
+                for info in infos]
 
     def list_listings(self, page_size: int = MAX_PAGE_SIZE) -> Iterator[RemoteListing]:
         pending: list[int] = []

@@ -16,6 +16,7 @@ heuristic for listings made before SyncStore; it can be wrong for a SKU off the 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from syncstore_cli.marketplaces.base import RemoteListing, RemoteVariant
@@ -81,8 +82,9 @@ class TikTokClient:
 
     platform = PLATFORM
 
-    def __init__(self, http: SignedHttpClient) -> None:
+    def __init__(self, http: SignedHttpClient, *, concurrency: int = 1) -> None:
         self.http = http
+        self.concurrency = concurrency  # parallel reads; the shared rate budget still paces them
 
     # -- reads ---------------------------------------------------------------------------------
     def search(self, body: Mapping[str, Any] | None = None, page_size: int = MAX_PAGE_SIZE) -> Iterator[dict[str, Any]]:
@@ -107,8 +109,19 @@ class TikTokClient:
         return _data(self.http.request("GET", f"{PRODUCT_PATH}/{product_id}"))
 
     def list_listings(self, page_size: int = MAX_PAGE_SIZE, *, details: bool = True) -> Iterator[RemoteListing]:
-        for found in self.search({"status": "ALL"}, page_size):
-            yield self.get_listing(str(found["id"])) if details else self._listing(found)
+        if not details:
+            for found in self.search({"status": "ALL"}, page_size):
+                yield self._listing(found)
+            return
+        # Search omits images and descriptions, so each product is read; `concurrency` at a time.
+        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
+            batch: list[str] = []
+            for found in self.search({"status": "ALL"}, page_size):
+                batch.append(str(found["id"]))
+                if len(batch) == page_size:
+                    yield from pool.map(self.get_listing, batch)
+                    batch = []
+            yield from pool.map(self.get_listing, batch)
 
     def get_listing(self, external_id: str) -> RemoteListing:
         return self._listing(self.product(external_id))
