@@ -124,7 +124,7 @@ def import_from_marketplaces(services: Services, platforms: list[Platform],
             products.append(_product(listing, product_id, category))
             mappings[platform][product_id] = (listing.external_id, {v.sku: v.external_id for v in listing.variants})
         summary.listings[platform.value] = count
-    summary.catalog = services._store_products(products, "+".join(p.value for p in platforms))
+    summary.catalog = services.store_products(products, "+".join(p.value for p in platforms))
     for platform, mapping in mappings.items():
         summary.mapped += services.catalog.record_external_ids(platform, mapping)
     return summary

@@ -79,9 +79,9 @@ class Services:
                 raise CatalogFileError(
                     str(path), line, "sku", f"'{product.sku}' already belongs to {owner} in the catalog"
                 )
-        return self._store_products([product for _, product in lines], str(path))
+        return self.store_products([product for _, product in lines], str(path))
 
-    def _store_products(self, products: list[Product], source: str) -> ImportSummary:
+    def store_products(self, products: list[Product], source: str) -> ImportSummary:
         """Price, title and store products in one transaction; shared by file and marketplace imports."""
         from syncstore_cli.domain.listing import derive_listings, price_guard_warnings
         from syncstore_cli.domain.records import duplicate_skus, fingerprint

@@ -66,3 +66,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'catalog.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
+
+
+def point_at_sandbox(monkeypatch: pytest.MonkeyPatch, url: str, *, unlimited_rate: bool = True) -> None:
+    """Settings that point SyncStore at a sandbox on `url`, with its public demo credentials."""
+    from syncstore_cli.sandbox import config as c
+
+    values = {
+        "SYNCSTORE_SHOPEE_BASE_URL": url, "SYNCSTORE_TIKTOK_BASE_URL": url, "SYNCSTORE_TIKTOK_AUTH_URL": url,
+        "SYNCSTORE_SHOPEE_PARTNER_ID": c.DEMO_SHOPEE_PARTNER_ID,
+        "SYNCSTORE_SHOPEE_PARTNER_KEY": c.DEMO_SHOPEE_PARTNER_KEY,
+        "SYNCSTORE_TIKTOK_APP_KEY": c.DEMO_TIKTOK_APP_KEY, "SYNCSTORE_TIKTOK_APP_SECRET": c.DEMO_TIKTOK_APP_SECRET,
+    }
+    if unlimited_rate:  # the fast profile has no rate limit; the client's budget follows, as `serve` prints
+        values.update({f"SYNCSTORE_{p}_{k}": "1000" for p in ("SHOPEE", "TIKTOK") for k in ("RATE_PER_SECOND",
+                                                                                            "RATE_BURST")})
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)

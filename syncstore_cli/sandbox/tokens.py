@@ -7,10 +7,10 @@ which are not SyncStore's store), so tokens survive a restart as they do on the 
 from __future__ import annotations
 
 import secrets
-import sqlite3
-import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from syncstore_cli.sandbox.statedb import StateDatabase
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (
@@ -36,13 +36,9 @@ class TokenRecord:
     spent_at: float | None
 
 
-class TokenBook:
+class TokenBook(StateDatabase):
     def __init__(self, path: Path | None) -> None:
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(":memory:" if path is None else str(path), check_same_thread=False,
-                                   isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
+        super().__init__(path, SCHEMA)
 
     def issue(self, platform: str, kind: str, shop_id: str, now: float, lifetime: float, *, prefix: str = "") -> str:
         token = prefix + secrets.token_hex(16)
@@ -90,5 +86,3 @@ class TokenBook:
             ).fetchall()
         return [TokenRecord(*row) for row in rows]
 
-    def close(self) -> None:
-        self._db.close()

@@ -17,6 +17,7 @@ from syncstore_cli.marketplaces.tokens import with_fresh_token
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import Sandbox, build_sandbox, serve_in_background
 from syncstore_cli.services import Services
+from tests.conftest import point_at_sandbox
 
 runner = CliRunner()
 
@@ -25,13 +26,7 @@ runner = CliRunner()
 def sandbox(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     box = build_sandbox(c.SandboxConfig(), home / "sandbox-state")
     server = serve_in_background(box)
-    for name, value in {
-        "SYNCSTORE_SHOPEE_BASE_URL": server.url, "SYNCSTORE_TIKTOK_BASE_URL": server.url,
-        "SYNCSTORE_TIKTOK_AUTH_URL": server.url, "SYNCSTORE_SHOPEE_PARTNER_ID": c.DEMO_SHOPEE_PARTNER_ID,
-        "SYNCSTORE_SHOPEE_PARTNER_KEY": c.DEMO_SHOPEE_PARTNER_KEY, "SYNCSTORE_TIKTOK_APP_KEY": c.DEMO_TIKTOK_APP_KEY,
-        "SYNCSTORE_TIKTOK_APP_SECRET": c.DEMO_TIKTOK_APP_SECRET,
-    }.items():
-        monkeypatch.setenv(name, value)
+    point_at_sandbox(monkeypatch, server.url)
     yield box
     server.stop()
     box.close()

@@ -13,6 +13,7 @@ from syncstore_cli.cli.app import app
 from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import Sandbox, build_sandbox, serve_in_background
+from tests.conftest import point_at_sandbox
 
 runner = CliRunner()
 
@@ -24,16 +25,7 @@ def seeded(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
     products = generate_catalog(image_base_url=server.url).products
     box.shopee_products.seed_from_catalog(products, c.DEMO_SHOPEE_SHOP_ID)
     box.tiktok_products.seed_from_catalog(products, c.DEMO_TIKTOK_SHOP_ID)
-    for name, value in {
-        "SYNCSTORE_SHOPEE_BASE_URL": server.url, "SYNCSTORE_TIKTOK_BASE_URL": server.url,
-        "SYNCSTORE_TIKTOK_AUTH_URL": server.url, "SYNCSTORE_SHOPEE_PARTNER_ID": c.DEMO_SHOPEE_PARTNER_ID,
-        "SYNCSTORE_SHOPEE_PARTNER_KEY": c.DEMO_SHOPEE_PARTNER_KEY, "SYNCSTORE_TIKTOK_APP_KEY": c.DEMO_TIKTOK_APP_KEY,
-        "SYNCSTORE_TIKTOK_APP_SECRET": c.DEMO_TIKTOK_APP_SECRET,
-        # The fast sandbox profile has no rate limit; the client's budget follows what the sandbox prints.
-        "SYNCSTORE_SHOPEE_RATE_PER_SECOND": "1000", "SYNCSTORE_SHOPEE_RATE_BURST": "1000",
-        "SYNCSTORE_TIKTOK_RATE_PER_SECOND": "1000", "SYNCSTORE_TIKTOK_RATE_BURST": "1000",
-    }.items():
-        monkeypatch.setenv(name, value)
+    point_at_sandbox(monkeypatch, server.url)
     for platform in ("shopee", "tiktok"):
         assert runner.invoke(app, ["auth", platform, "--sandbox-approve"]).exit_code == 0
     yield box
