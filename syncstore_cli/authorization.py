@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -78,6 +78,8 @@ class Authorization:
         self._settings = services.settings
         self._clock = clock
         self._budgets: dict[str, RateBudget] = {}
+        # Tests inject a fake `sleep`/`clock` here so no test waits out a real backoff.
+        self.http_overrides: dict[str, Any] = {}
 
     @property
     def tokens(self) -> TokenStore:
@@ -130,14 +132,28 @@ class Authorization:
         partner = self.shopee_partner()
         return SignedHttpClient("shopee", self._base("shopee.base_url"), ShopeeSigner(lambda: partner, shop_token),
                                 shopee_classify, secrets=self._secrets, on_exchange=on_exchange,
-                                budget=self.budget("shopee"), budget_key=f"shopee:{shop_id}")
+                                budget=self.budget("shopee"), budget_key=f"shopee:{shop_id}", **self.retry_policy())
 
     def tiktok_http(self, shop_token: Callable[[], TikTokShopToken | None] | None = None, *,
                     on_exchange: Callable[[Exchange], None] | None = None, shop_id: str = "") -> SignedHttpClient:
         app = self.tiktok_app()
         return SignedHttpClient("tiktok", self._base("tiktok.base_url"), TikTokSigner(lambda: app, shop_token),
                                 tiktok_classify, secrets=self._secrets, on_exchange=on_exchange,
-                                budget=self.budget("tiktok"), budget_key=f"tiktok:{shop_id}")
+                                budget=self.budget("tiktok"), budget_key=f"tiktok:{shop_id}", **self.retry_policy())
+
+    def retry_policy(self) -> dict[str, Any]:
+        """Attempts, backoff and timeout for every marketplace request, from settings (sync.*)."""
+        try:
+            return {
+                "max_attempts": max(1, int(self._settings.get("sync.max_attempts") or 3)),
+                "backoff_base": float(self._settings.get("sync.backoff_base") or 2),
+                "backoff_max": float(self._settings.get("sync.backoff_max") or 8),
+                "max_retry_after": float(self._settings.get("sync.max_retry_after") or 30),
+                "timeout": float(self._settings.get("sync.request_timeout") or 30),
+                **self.http_overrides,
+            }
+        except ValueError as error:
+            raise ConfigError(f"sync retry settings: {error}") from None
 
     def _base(self, key: str) -> str:
         value = self._settings.get(key)

@@ -58,6 +58,16 @@ SCALAR_SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("tiktok.rate_per_second", "20", help="requests per second per TikTok shop"),
     Setting("tiktok.rate_burst", "40", help="burst allowance per TikTok shop"),
     Setting("read_concurrency", "8", help="parallel marketplace reads during import"),
+    Setting("sync.concurrency", "4", help="worker threads per `syncstore worker` or in-process batch"),
+    Setting("sync.max_attempts", "3", help="attempts per marketplace request before a job is dead-lettered"),
+    Setting("sync.backoff_base", "2", help="seconds before the first retry; doubled each retry"),
+    Setting("sync.backoff_max", "8", help="longest wait between two attempts, in seconds"),
+    Setting("sync.max_retry_after", "30", help="a longer Retry-After reschedules the job instead of waiting"),
+    Setting("sync.lease_seconds", "60", help="how long a claimed job stays with its worker without renewal"),
+    Setting("sync.reconcile_seconds", "2", help="how often a worker re-sends lost or due jobs"),
+    Setting("sync.stale_after", "5", help="seconds before a queued job whose message vanished is re-sent"),
+    Setting("queue_name", "syncstore", help="Huey queue name (Redis key prefix); one per data folder"),
+    Setting("sync.request_timeout", "30", help="seconds before a marketplace request counts as timed out"),
 )
 _SCALARS_BY_KEY: Final = {s.key: s for s in SCALAR_SETTINGS}
 

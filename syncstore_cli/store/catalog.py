@@ -110,6 +110,17 @@ class CatalogStore:
         with self.engine.connect() as connection:
             return {sku: pid for sku, pid in connection.execute(select(products_t.c.sku, products_t.c.id))}
 
+    def variant_sku_owners(self) -> dict[str, str]:
+        """Each variant SKU -> the first product (catalog order) that uses it."""
+        query = (select(variants_t.c.sku, variants_t.c.product_id)
+                 .join(products_t, products_t.c.id == variants_t.c.product_id)
+                 .order_by(products_t.c.seq, variants_t.c.position))
+        owners: dict[str, str] = {}
+        with self.engine.connect() as connection:
+            for sku, product_id in connection.execute(query):
+                owners.setdefault(sku, product_id)
+        return owners
+
     def listing_prices(self) -> dict[str, dict[Platform, int | None]]:
         prices: dict[str, dict[Platform, int | None]] = {}
         with self.engine.connect() as connection:

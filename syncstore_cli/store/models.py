@@ -80,6 +80,16 @@ class ListingRow(SQLModel, table=True):
     synced_fingerprint: str | None = Field(default=None, max_length=64)
     status: str = Field(default="not_synced", max_length=16)
     updated_at: datetime = Field(default_factory=utcnow)
+    # What SyncStore last confirmed on the marketplace (DesiredListing.groups() as JSON): the plan's "state".
+    synced_state: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    synced_at: datetime | None = None
+    # The create protocol's intent: set (with the idempotency key) before a create is sent, cleared
+    # once its listing id is stored; while set, the outcome of a create is unknown.
+    create_key: str | None = Field(default=None, max_length=64)
+    # One job at a time per product and platform, across batches and workers.
+    lock_job: int | None = None
+    lock_until: float | None = None
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class ListingVariantRow(SQLModel, table=True):
@@ -116,3 +126,79 @@ class ShopAuthRow(SQLModel, table=True):
     lease_owner: str | None = Field(default=None, max_length=64)
     lease_until: float | None = None
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SyncBatchRow(SQLModel, table=True):
+    __tablename__ = "sync_batches"
+
+    id: str = Field(primary_key=True, max_length=40)
+    kind: str = Field(max_length=16)  # batch | manual | rollback
+    platforms: str = Field(max_length=32)
+    total_jobs: int
+    status: str = Field(default="queued", max_length=16, index=True)
+    source: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class SyncJobRow(SQLModel, table=True):
+    """One product on one platform in one batch; the truth the queue only points at."""
+
+    __tablename__ = "sync_jobs"
+    __table_args__ = (UniqueConstraint("batch_id", "product_id", "platform"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: str = Field(foreign_key="sync_batches.id", index=True, max_length=40)
+    product_id: str = Field(max_length=64, index=True)
+    platform: str = Field(max_length=16)
+    state: str = Field(default="pending", max_length=16, index=True)
+    action: str | None = Field(default=None, max_length=16)  # what the plan decided when it ran
+    deliveries: int = 0  # times a worker claimed it (a crash makes a redelivery)
+    attempts: int = 0  # marketplace attempts, over every delivery
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: float | None = None
+    next_attempt_at: float = 0.0
+    enqueued_at: float | None = None
+    external_id: str | None = Field(default=None, max_length=64)
+    message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    error_code: str | None = Field(default=None, max_length=32)
+    errors_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class SyncLogRow(SQLModel, table=True):
+    """One marketplace request (one attempt), with secrets removed."""
+
+    __tablename__ = "sync_logs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: str | None = Field(default=None, max_length=40, index=True)
+    job_id: int | None = None
+    product_id: str | None = Field(default=None, max_length=64, index=True)
+    platform: str = Field(max_length=16)
+    status: str = Field(max_length=16, index=True)  # ok | error
+    method: str = Field(max_length=8)
+    path: str = Field(sa_column=Column(Text, nullable=False))
+    http_status: int | None = None
+    request_payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    response_payload: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    error_message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    request_id: str | None = Field(default=None, max_length=128)
+    elapsed_ms: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ImageUploadRow(SQLModel, table=True):
+    """An image already uploaded to a shop, by content hash, so the same bytes are never sent twice."""
+
+    __tablename__ = "image_uploads"
+    __table_args__ = (UniqueConstraint("platform", "shop_id", "content_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    shop_id: str = Field(max_length=64)
+    content_hash: str = Field(max_length=64)
+    reference: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

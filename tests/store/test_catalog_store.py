@@ -144,3 +144,17 @@ def test_product_page_search_status_and_paging(services: Services) -> None:
 def test_unknown_product(services: Services) -> None:
     with pytest.raises(NotFoundError, match="PROD-404"):
         services.product("PROD-404")
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(services: Services) -> None:
+    # A column added to a model without a migration (or the reverse) would only fail on a user's
+    # database; alembic's comparison catches it here, on SQLite and on PostgreSQL.
+    from alembic.migration import MigrationContext
+    from alembic.autogenerate import compare_metadata
+    from sqlmodel import SQLModel
+
+    import syncstore_cli.store.models  # noqa: F401  (registers the tables)
+
+    with services.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
