@@ -59,6 +59,110 @@ class RemoteListing:
         return tuple(v.sku for v in self.variants) if self.variants else (self.sku,)
 
 
+@dataclass(frozen=True)
+class VariantSpec:
+    """One variant as the sync wants it: its SKU, one option per tier, absolute price and stock."""
+
+    sku: str
+    options: tuple[str, ...]
+    price: int
+    stock: int
+
+
+@dataclass(frozen=True)
+class ListingSpec:
+    """Everything a listing should carry, as the sync sends it (create, or update of some fields).
+
+    `images` are references returned by `upload_image` (Shopee image_id, TikTok uri), cover first.
+    `price`/`stock` are the listing's own for a product without variants (`variants == ()`); with
+    variants they are ignored and each variant carries its own. `logistics` are Shopee logistic
+    channel ids or the TikTok warehouse id; empty means "the adapter picks the shop's default".
+    `tokopedia` asks TikTok to list on Tokopedia too (`listing_platforms`); Shopee ignores it.
+    """
+
+    sku: str
+    title: str
+    description: str
+    category_id: str
+    images: tuple[str, ...]
+    price: int | None
+    stock: int
+    tier_names: tuple[str, ...] = ()
+    variants: tuple[VariantSpec, ...] = ()
+    brand: str = "No Brand"
+    weight_g: int = 0
+    length_cm: int = 0
+    width_cm: int = 0
+    height_cm: int = 0
+    logistics: tuple[str, ...] = ()
+    tokopedia: bool = True
+
+
+# The field groups `update_listing` understands; the sync sends only the groups that changed.
+UPDATE_FIELDS: frozenset[str] = frozenset({
+    "title", "description", "images", "category", "brand", "package",  # package = weight + dimensions
+    "price", "stock",  # absolute values: the listing's own, or each variant's
+    "variants",  # the variant structure: tier names, options, variants added or removed
+})
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a create or an update left on the marketplace: the listing id and each variant's id."""
+
+    external_id: str
+    variant_ids: dict[str, str] = field(default_factory=dict)  # variant SKU -> model_id / sku id
+    status: str = ""  # as the marketplace reports it right after the write (TikTok: PENDING while audited)
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    parent_id: str
+    is_leaf: bool
+
+
+@dataclass(frozen=True)
+class Attribute:
+    id: str
+    name: str
+    mandatory: bool
+    values: tuple[tuple[str, str], ...]  # (value id, value name)
+    custom_values: bool  # whether a value outside `values` is accepted
+
+
+@dataclass(frozen=True)
+class Brand:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LogisticsOption:
+    """A Shopee logistic channel or a TikTok warehouse."""
+
+    id: str
+    name: str
+    enabled: bool
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class ListingLimits:
+    """What a valid listing must respect on this marketplace (inclusive ranges)."""
+
+    title_length: tuple[int, int]
+    description_length: tuple[int, int]
+    images: tuple[int, int]
+    price: tuple[int, int]
+    stock: tuple[int, int]
+    max_tiers: int
+    max_options_per_tier: int
+    max_variants: int
+    weight_g: tuple[int, int]
+
+
 @runtime_checkable
 class MarketplaceClient(Protocol):
     """What the sync needs from one shop on one marketplace."""
@@ -83,4 +187,38 @@ class MarketplaceClient(Protocol):
 
     def delete_listing(self, external_id: str) -> None:
         """Deletes one listing; `NotFound` when it is not there."""
+        ...
+
+    def create_listing(self, spec: ListingSpec, idempotency_key: str) -> WriteResult:
+        """Creates one listing with its variants. `idempotency_key` is fixed by the caller before the
+        first attempt (TikTok honours it; Shopee has none, so the caller resolves an unknown outcome by
+        `find_by_sku`). Raises `ValidationFailed` with the marketplace's reason when refused."""
+        ...
+
+    def update_listing(self, external_id: str, spec: ListingSpec, fields: frozenset[str]) -> WriteResult:
+        """Makes the listing carry `spec` for the field groups in `fields` (see UPDATE_FIELDS), with
+        absolute values only, so a retry is safe. Variants are matched by SKU."""
+        ...
+
+    def unlist_listing(self, external_id: str) -> None:
+        """Hides a listing from buyers without deleting it (Shopee UNLIST, TikTok deactivate)."""
+        ...
+
+    def relist_listing(self, external_id: str) -> None:
+        """Shows an unlisted listing again."""
+        ...
+
+    def categories(self) -> list[Category]:
+        ...
+
+    def attributes(self, category_id: str) -> list[Attribute]:
+        ...
+
+    def brands(self, category_id: str) -> list[Brand]:
+        ...
+
+    def logistics(self) -> list[LogisticsOption]:
+        ...
+
+    def limits(self, category_id: str) -> ListingLimits:
         ...

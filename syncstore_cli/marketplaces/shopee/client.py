@@ -1,25 +1,56 @@
-"""Shopee Open Platform v2 product reads (and a few writes) mapped to `marketplaces.base` records.
+"""Shopee Open Platform v2 products mapped to `marketplaces.base` records: reads, writes and metadata.
 
 A full listing costs: ceil(n / page_size) get_item_list pages + ceil(n / 50) get_item_base_info batches
 + one get_model_list per item with models (Shopee has no batched model read).
+
+A create is add_item, plus init_tier_variation and a get_model_list read-back for a listing with
+variants. An update sends only the groups asked for, each as an absolute value. Category, attribute,
+brand, channel and limit look-ups are cached for the client's lifetime.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import contextlib
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
-from syncstore_cli.marketplaces.base import RemoteListing, RemoteVariant
-from syncstore_cli.marketplaces.errors import NotFound, ValidationFailed
-from syncstore_cli.marketplaces.http import SignedHttpClient
+from syncstore_cli.marketplaces.base import (
+    UPDATE_FIELDS,
+    Attribute,
+    Brand,
+    Category,
+    ListingLimits,
+    ListingSpec,
+    LogisticsOption,
+    RemoteListing,
+    RemoteVariant,
+    VariantSpec,
+    WriteResult,
+)
+from syncstore_cli.marketplaces.errors import MarketplaceError, NotFound, PermanentError, ValidationFailed
+from syncstore_cli.marketplaces.http import QueryValue, SignedHttpClient
 
 PLATFORM = "shopee"
 MAX_PAGE_SIZE = 100
 BASE_INFO_BATCH = 50
+BATCH = 50  # update_price / update_stock / update_model lists take 1-50 entries
 # Every status a listing can be in except deleted ones (SELLER_DELETE, SHOPEE_DELETE).
 LIVE_STATUSES = ("NORMAL", "UNLIST", "BANNED", "REVIEWING")
 SEARCH_STATUSES = ("NORMAL", "UNLIST")
+# Documented fixed tier limits (shopee.md §6, §9; shared README), used when get_item_limit sends none.
+DEFAULT_MAX_TIERS = 2
+DEFAULT_MAX_OPTIONS = 20
+DEFAULT_MAX_MODELS = 50
+# Shopee asks for this long between add_item and init_tier_variation ("processing may be delayed").
+VARIANT_DELAY_SECONDS = 5.0
+NO_WEIGHT_LIMIT_G = 2**31 - 1  # no channel limits the weight
+# get_attributes input types (deprecated API) that take a value outside the listed ones.
+_LEGACY_CUSTOM_INPUTS = frozenset({"COMBO_BOX", "TEXT_FILED", "MULTIPLE_SELECT_COMBO_BOX"})
+# get_attribute_tree input_type: 2 SINGLE_COMBO_BOX, 3 FREE_TEXT_FILED, 5 MULTI_COMBO_BOX take custom values.
+_TREE_CUSTOM_INPUTS = frozenset({2, 3, 5})
 
 
 def rupiah(value: Any, what: str) -> int:
@@ -87,9 +118,19 @@ class ShopeeClient:
 
     platform = PLATFORM
 
-    def __init__(self, http: SignedHttpClient, *, concurrency: int = 1) -> None:
+    def __init__(self, http: SignedHttpClient, *, concurrency: int = 1,
+                 variant_delay: float = VARIANT_DELAY_SECONDS, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.http = http
         self.concurrency = concurrency  # parallel reads; the shared rate budget still paces them
+        self.variant_delay = variant_delay
+        self._clock = clock
+        self._sleep = sleep
+        self._categories: list[Category] | None = None
+        self._attributes: dict[str, list[Attribute]] = {}
+        self._brands: dict[str, list[Brand]] = {}
+        self._channel_list: list[dict[str, Any]] | None = None
+        self._limits: dict[str, ListingLimits] = {}
 
     # -- reads ---------------------------------------------------------------------------------
     def item_ids(self, page_size: int = MAX_PAGE_SIZE, statuses: Sequence[str] = LIVE_STATUSES) -> Iterator[int]:
@@ -195,6 +236,400 @@ class ShopeeClient:
         self.http.request("POST", "/api/v2/product/delete_item",
                           json_body={"item_id": _int(external_id, "item_id")})
 
+    def create_listing(self, spec: ListingSpec, idempotency_key: str) -> WriteResult:
+        """add_item, then for a listing with variants init_tier_variation and a get_model_list read-back.
+
+        Shopee creates the item and its variants in two calls. If the variants cannot be set after the
+        item was created, the error is raised as it came (its message names the new item id): the item
+        exists with its SKU but without variants, and the sync's create protocol finds it by `find_by_sku`
+        on the next attempt and brings it to the spec with `update_listing` (fields "variants"). Nothing
+        is deleted here, because a delete could fail too and leave the same state less visibly.
+        """
+        # Shopee has no idempotency key: the parameter is part of the protocol for TikTok, and an unknown
+        # add_item outcome is resolved by the caller with find_by_sku instead.
+        del idempotency_key
+        category_id = _int(spec.category_id, "category_id")
+        structure = _Structure.of(spec) if spec.variants else None  # refuse a malformed spec before any write
+        if structure is not None:
+            # The item-level price and stock are replaced by the models'; add_item still requires a price.
+            price = min(v.price for v in spec.variants)
+            stock = sum(v.stock for v in spec.variants)
+        elif spec.price is None:
+            raise ValidationFailed(PLATFORM, f"{spec.sku}: a listing without variants needs a price")
+        else:
+            price, stock = spec.price, spec.stock
+        body: dict[str, Any] = {
+            "item_name": spec.title,
+            "description": spec.description,
+            "original_price": price,
+            "seller_stock": [{"stock": stock}],  # normal_stock went offline in 2022-10 (shopee.md §5)
+            "weight": _kilograms(spec.weight_g),
+            "category_id": category_id,
+            "brand": self._brand_field(category_id, spec.brand),
+            "image": {"image_id_list": list(spec.images)},
+            "logistic_info": self._logistic_info(spec),
+            "item_sku": spec.sku,
+            "condition": "NEW",
+        }
+        dimension = _dimension_field(spec)
+        if dimension is not None:
+            body["dimension"] = dimension
+        # Not idempotent: a blind repeat after a lost answer would list the product twice.
+        answer = _response(self.http.request("POST", "/api/v2/product/add_item", json_body=body, idempotent=False))
+        item_id = _int(answer.get("item_id"), "add_item item_id")
+        status = str(answer.get("item_status") or "")
+        if structure is None:
+            return WriteResult(str(item_id), {}, status)
+        started = self._clock()
+        try:
+            variant_ids = self._init_tiers(item_id, spec, structure, {}, created_at=started)
+        except MarketplaceError as exc:
+            _prefix(exc, f"item {item_id} was created without its variants (find it by SKU {spec.sku}): ")
+            raise
+        return WriteResult(str(item_id), variant_ids, status)
+
+    def update_listing(self, external_id: str, spec: ListingSpec, fields: frozenset[str]) -> WriteResult:
+        """Sends only the groups in `fields`, each as an absolute value, so repeating an update is harmless.
+
+        Order: item fields (update_item), then the variant structure, then prices and stocks, so new
+        variants exist before their prices are set. Variants are matched by SKU; a variant whose SKU
+        changed but whose options did not keeps its model (update_model renames it).
+        """
+        unknown = fields - UPDATE_FIELDS
+        if unknown:
+            raise ValueError(f"unknown update field groups: {', '.join(sorted(unknown))}")
+        item_id = _int(external_id, "item_id")
+        status = ""
+        item_body = self._item_fields(spec, fields)
+        if item_body:
+            answer = _response(self.http.request("POST", "/api/v2/product/update_item",
+                                                 json_body={"item_id": item_id, **item_body}))
+            status = str(answer.get("item_status") or "")
+        models: dict[str, Any] | None = None
+        if "variants" in fields:
+            models = self._apply_variants(item_id, spec)
+        variant_ids: dict[str, str] = {}
+        if spec.variants:
+            if models is None:
+                models = self.model_list(item_id)
+            # Prices, stocks and a new structure need every variant in place; otherwise report what is there.
+            strict = bool({"variants", "price", "stock"} & fields)
+            variant_ids = _variant_ids(models, spec, item_id, strict=strict)
+        if "price" in fields:
+            self._update_prices(item_id, spec, variant_ids)
+        if "stock" in fields:
+            self._update_stocks(item_id, spec, variant_ids)
+        return WriteResult(str(item_id), variant_ids, status)
+
+    def unlist_listing(self, external_id: str) -> None:
+        self._set_unlisted(external_id, unlist=True)
+
+    def relist_listing(self, external_id: str) -> None:
+        self._set_unlisted(external_id, unlist=False)
+
+    def _set_unlisted(self, external_id: str, *, unlist: bool) -> None:
+        item_id = _int(external_id, "item_id")
+        answer = _response(self.http.request("POST", "/api/v2/product/unlist_item",
+                                             json_body={"item_list": [{"item_id": item_id, "unlist": unlist}]}))
+        # The call succeeds as a whole and reports the item in failure_list when it was refused.
+        for failure in answer.get("failure_list") or []:
+            if str(failure.get("item_id")) == str(item_id):
+                reason = str(failure.get("failed_reason") or "refused")
+                raise _failure(reason, f"item {item_id}")
+        if not any(str(s.get("item_id")) == str(item_id) for s in answer.get("success_list") or []):
+            raise ValidationFailed(PLATFORM, f"unlist_item did not report item {item_id}")
+
+    # -- write helpers -------------------------------------------------------------------------
+    def _item_fields(self, spec: ListingSpec, fields: frozenset[str]) -> dict[str, Any]:
+        """The update_item body for the groups update_item carries (price and stock have their own APIs)."""
+        body: dict[str, Any] = {}
+        if "title" in fields:
+            body["item_name"] = spec.title
+        if "description" in fields:
+            body["description"] = spec.description
+        if "images" in fields:
+            body["image"] = {"image_id_list": list(spec.images)}
+        if "category" in fields or "brand" in fields:
+            category_id = _int(spec.category_id, "category_id")
+            if "category" in fields:
+                body["category_id"] = category_id
+            if "brand" in fields:
+                body["brand"] = self._brand_field(category_id, spec.brand)
+        if "package" in fields:
+            body["weight"] = _kilograms(spec.weight_g)  # overwrites every model's weight too (shopee.md §5)
+            dimension = _dimension_field(spec)
+            if dimension is not None:
+                body["dimension"] = dimension
+        return body
+
+    def _brand_field(self, category_id: int, name: str) -> dict[str, Any]:
+        """add_item/update_item `brand`: the id Shopee knows this name by in this category; No Brand is 0."""
+        if name.strip().lower() in ("", "no brand"):
+            return {"brand_id": 0, "original_brand_name": "No Brand"}
+        wanted = name.strip().casefold()
+        for brand in self.brands(str(category_id)):
+            if brand.name.strip().casefold() == wanted:
+                return {"brand_id": _int(brand.id, "brand_id"), "original_brand_name": brand.name}
+        raise ValidationFailed(PLATFORM, f"brand {name!r} is not in Shopee's brand list for category {category_id}")
+
+    def _logistic_info(self, spec: ListingSpec) -> list[dict[str, Any]]:
+        if spec.logistics:
+            return [{"logistic_id": _int(channel, "logistic_id"), "enabled": True} for channel in spec.logistics]
+        weight = _kilograms(spec.weight_g)
+        chosen = [{"logistic_id": _int(ch["logistics_channel_id"], "logistics_channel_id"), "enabled": True}
+                  for ch in self._channels() if _usable_channel(ch) and _carries(ch, weight)]
+        if not chosen:
+            raise ValidationFailed(PLATFORM, f"{spec.sku}: no enabled logistic channel of the shop carries "
+                                             f"{spec.weight_g} g")
+        return chosen
+
+    def _init_tiers(self, item_id: int, spec: ListingSpec, structure: _Structure, current: Mapping[str, Any],
+                    *, created_at: float | None = None) -> dict[str, str]:
+        """init_tier_variation with the spec's whole structure; returns SKU -> model_id read back.
+
+        Not sent as idempotent: repeating it on an item that already got the structure is refused
+        ("The level of tier-variation not change."), so after a lost answer the model list decides.
+        Shopee asks for 5 s between add_item and init_tier_variation; rather than always waiting, a
+        refusal within that time is retried once after the rest of the wait.
+        """
+        body = {
+            "item_id": item_id,
+            "standardise_tier_variation": structure.standardise(current),
+            "model": [{"tier_index": list(structure.index[v.sku]), "original_price": v.price,
+                       "model_sku": v.sku, "seller_stock": [{"stock": v.stock}]} for v in spec.variants],
+        }
+        try:
+            self.http.request("POST", "/api/v2/product/init_tier_variation", json_body=body, idempotent=False)
+        except PermanentError:
+            if created_at is None or self._clock() - created_at >= self.variant_delay:
+                raise
+            self._sleep(self.variant_delay - (self._clock() - created_at))
+            self.http.request("POST", "/api/v2/product/init_tier_variation", json_body=body, idempotent=False)
+        except MarketplaceError as exc:
+            if not exc.outcome_unknown:
+                raise
+            try:
+                return _variant_ids(self.model_list(item_id), spec, item_id)
+            except MarketplaceError:
+                raise exc from None
+        return _variant_ids(self.model_list(item_id), spec, item_id)
+
+    def _apply_variants(self, item_id: int, spec: ListingSpec) -> dict[str, Any]:
+        """Brings the item's tiers and models to the spec's; returns the model list as it is afterwards."""
+        current = self.model_list(item_id)
+        tiers: list[Mapping[str, Any]] = list(current.get("tier_variation") or [])
+        now = [self._variant(m, tiers, str(item_id)) for m in current.get("model") or []]
+        if not spec.variants:
+            if not now:
+                return current
+            if spec.price is None:
+                raise ValidationFailed(PLATFORM, f"{spec.sku}: a listing without variants needs a price")
+            self._remove_tiers(item_id, spec.price, spec.stock)
+            return self.model_list(item_id)
+        structure = _Structure.of(spec)
+        if not now or len(tiers) != len(spec.tier_names):
+            # A change in the number of tiers (none included) is what init_tier_variation is for.
+            self._init_tiers(item_id, spec, structure, current)
+            return self.model_list(item_id)
+        wanted = {v.sku: v for v in spec.variants}
+        kept: dict[str, RemoteVariant] = {}
+        leaving: list[RemoteVariant] = []
+        for model in now:
+            if model.sku in wanted and model.sku not in kept:
+                kept[model.sku] = model
+            else:  # not wanted, or a second model with the same SKU (the first one keeps it)
+                leaving.append(model)
+        renames: list[tuple[RemoteVariant, VariantSpec]] = []
+        for variant in spec.variants:
+            if variant.sku in kept:
+                continue
+            same = next((m for m in leaving if m.options == variant.options), None)
+            if same is not None:  # a SKU change on the same options: keep the model (and its history)
+                leaving.remove(same)
+                renames.append((same, variant))
+                kept[variant.sku] = same
+        if not kept:
+            # Nothing survives, and init_tier_variation refuses a structure with the same number of
+            # tiers: pass through "no tiers" to replace every model.
+            first = spec.variants[0]
+            self._remove_tiers(item_id, first.price, first.stock)
+            self._init_tiers(item_id, spec, structure, {})
+            return self.model_list(item_id)
+        for start in range(0, len(renames), BATCH):
+            self.http.request("POST", "/api/v2/product/update_model", json_body={
+                "item_id": item_id,
+                "model": [{"model_id": _int(m.external_id, "model_id"), "model_sku": v.sku}
+                          for m, v in renames[start:start + BATCH]]})
+        for model in leaving:
+            # Before the tier update, so no leaving model can hold a tier_index a kept one moves to.
+            # NotFound: gone already (a repeat of an update whose answer was lost), which is what was wanted.
+            with contextlib.suppress(NotFound):
+                self.http.request("POST", "/api/v2/product/delete_model", json_body={
+                    "item_id": item_id, "model_id": _int(model.external_id, "model_id")})
+        moved = {sku: structure.index[sku] for sku in kept}
+        if structure.differs(tiers) or any(
+                model.options != wanted[sku].options for sku, model in kept.items()):
+            self.http.request("POST", "/api/v2/product/update_tier_variation", json_body={
+                "item_id": item_id,
+                "standardise_tier_variation": structure.standardise(current),
+                "model_list": [{"model_id": _int(kept[sku].external_id, "model_id"), "tier_index": list(index)}
+                               for sku, index in moved.items()]})
+        new = [v for v in spec.variants if v.sku not in kept]
+        if new:
+            # Not idempotent: repeated after a lost answer it would be refused as a duplicate tier_index;
+            # the next update matches the created models by SKU instead.
+            self.http.request("POST", "/api/v2/product/add_model", idempotent=False, json_body={
+                "item_id": item_id,
+                "model_list": [{"tier_index": list(structure.index[v.sku]), "original_price": v.price,
+                                "model_sku": v.sku, "seller_stock": [{"stock": v.stock}]} for v in new]})
+        return self.model_list(item_id)
+
+    def _remove_tiers(self, item_id: int, price: int, stock: int) -> None:
+        # The documented way back to an item without variants: empty tiers and one model with tier_index [].
+        self.http.request("POST", "/api/v2/product/init_tier_variation", idempotent=False, json_body={
+            "item_id": item_id, "tier_variation": [], "standardise_tier_variation": [],
+            "model": [{"tier_index": [], "original_price": price, "seller_stock": [{"stock": stock}]}]})
+
+    def _update_prices(self, item_id: int, spec: ListingSpec, variant_ids: Mapping[str, str]) -> None:
+        if spec.variants:
+            entries = [{"model_id": _int(variant_ids[v.sku], "model_id"), "original_price": v.price}
+                       for v in spec.variants]
+        elif spec.price is None:
+            raise ValidationFailed(PLATFORM, f"{spec.sku}: a listing without variants needs a price")
+        else:
+            entries = [{"model_id": 0, "original_price": spec.price}]  # model_id 0: the item itself
+        for start in range(0, len(entries), BATCH):
+            answer = _response(self.http.request("POST", "/api/v2/product/update_price", json_body={
+                "item_id": item_id, "price_list": entries[start:start + BATCH]}))
+            _raise_failures(answer, f"item {item_id} price")
+
+    def _update_stocks(self, item_id: int, spec: ListingSpec, variant_ids: Mapping[str, str]) -> None:
+        targets = ([(_int(variant_ids[v.sku], "model_id"), v.stock) for v in spec.variants] if spec.variants
+                   else [(0, spec.stock)])
+        entries = [{"model_id": model_id, "seller_stock": [{"stock": stock}]} for model_id, stock in targets]
+        for start in range(0, len(entries), BATCH):
+            answer = _response(self.http.request("POST", "/api/v2/product/update_stock", json_body={
+                "item_id": item_id, "stock_list": entries[start:start + BATCH]}))
+            _raise_failures(answer, f"item {item_id} stock")
+
+    # -- metadata (cached per client: it changes rarely and every create would otherwise re-read it) ----
+    def categories(self) -> list[Category]:
+        if self._categories is None:
+            answer = _response(self.http.request("GET", "/api/v2/product/get_category", query={"language": "id"}))
+            rows = answer.get("category_list") or []
+            if not rows:  # a shop without Indonesian names answers only in its default language
+                rows = _response(self.http.request("GET", "/api/v2/product/get_category")).get("category_list") or []
+            self._categories = [
+                Category(id=str(row["category_id"]),
+                         name=str(row.get("display_category_name") or row.get("original_category_name") or ""),
+                         parent_id=str(row.get("parent_category_id") or 0), is_leaf=not row.get("has_children"))
+                for row in rows]
+        return list(self._categories)
+
+    def attributes(self, category_id: str) -> list[Attribute]:
+        key = str(_int(category_id, "category_id"))
+        if key not in self._attributes:
+            try:
+                answer = _response(self.http.request("GET", "/api/v2/product/get_attribute_tree", query={
+                    "category_id_list": [int(key)], "language": "id"}))
+            except (ValidationFailed, NotFound) as exc:
+                if not _route_missing(exc):
+                    raise
+                # get_attributes is deprecated (absent from the current docs); only a host without the
+                # tree gets asked for it.
+                self._attributes[key] = self._legacy_attributes(int(key))
+            else:
+                entry = next((e for e in answer.get("list") or [] if str(e.get("category_id")) == key), None)
+                if entry is None:
+                    raise ValidationFailed(PLATFORM, f"get_attribute_tree did not answer for category {key}")
+                tree = entry.get("attribute_tree") or []
+                if not tree and entry.get("warning"):
+                    raise ValidationFailed(PLATFORM, f"category {key}: {entry['warning']}")
+                self._attributes[key] = [_tree_attribute(a) for a in tree]
+        return list(self._attributes[key])
+
+    def _legacy_attributes(self, category_id: int) -> list[Attribute]:
+        answer = _response(self.http.request("GET", "/api/v2/product/get_attributes", query={
+            "category_id": category_id, "language": "id"}))
+        return [Attribute(
+            id=str(a["attribute_id"]),
+            name=str(a.get("display_attribute_name") or a.get("original_attribute_name") or ""),
+            mandatory=bool(a.get("is_mandatory")),
+            values=tuple((str(v.get("value_id")), str(v.get("display_value_name") or v.get("original_value_name")
+                                                      or "")) for v in a.get("attribute_value_list") or []),
+            custom_values=str(a.get("input_type") or "") in _LEGACY_CUSTOM_INPUTS,
+        ) for a in answer.get("attribute_list") or []]
+
+    def brands(self, category_id: str) -> list[Brand]:
+        """The category's approved brands (status 1), every page; "No Brand" (id 0) is not among them."""
+        key = str(_int(category_id, "category_id"))
+        if key not in self._brands:
+            brands: list[Brand] = []
+            offset = 0
+            while True:
+                page = _response(self.http.request("GET", "/api/v2/product/get_brand_list", query={
+                    "offset": offset, "page_size": MAX_PAGE_SIZE, "category_id": int(key), "status": 1}))
+                rows = page.get("brand_list") or []
+                brands.extend(Brand(id=str(b["brand_id"]),
+                                    name=str(b.get("original_brand_name") or b.get("display_brand_name") or ""))
+                              for b in rows)
+                if not page.get("has_next_page") or not rows:
+                    break
+                offset = _int(page.get("next_offset", offset + len(rows)), "next_offset")
+            self._brands[key] = brands
+        return list(self._brands[key])
+
+    def logistics(self) -> list[LogisticsOption]:
+        """The shop's channels; `default` marks those a create uses when the spec names none (enabled
+        checkout channels, i.e. mask_channel_id 0, as shopee.md §5 requires for logistic_info)."""
+        return [LogisticsOption(id=str(ch["logistics_channel_id"]), name=str(ch.get("logistics_channel_name") or ""),
+                                enabled=bool(ch.get("enabled")), default=_usable_channel(ch))
+                for ch in self._channels()]
+
+    def _channels(self) -> list[dict[str, Any]]:
+        if self._channel_list is None:
+            answer = _response(self.http.request("GET", "/api/v2/logistics/get_channel_list"))
+            self._channel_list = list(answer.get("logistics_channel_list") or [])
+        return self._channel_list
+
+    def limits(self, category_id: str) -> ListingLimits:
+        key = str(_int(category_id, "category_id")) if category_id else ""
+        if key not in self._limits:
+            query: dict[str, QueryValue] = {"category_id": int(key)} if key else {}
+            answer = _response(self.http.request("GET", "/api/v2/product/get_item_limit", query=query))
+            price = _limit_pair(answer, "price_limit")
+            tiers = answer.get("tier_variation_limit") or {}
+            self._limits[key] = ListingLimits(
+                title_length=_int_pair(_limit_pair(answer, "item_name_length_limit"), "item_name_length_limit"),
+                description_length=_int_pair(_limit_pair(answer, "item_description_length_limit"),
+                                             "item_description_length_limit"),
+                images=_int_pair(_limit_pair(answer, "item_image_count_limit"), "item_image_count_limit"),
+                price=(rupiah(price[0], "price_limit.min_limit"), rupiah(price[1], "price_limit.max_limit")),
+                stock=_int_pair(_limit_pair(answer, "stock_limit"), "stock_limit"),
+                # get_item_limit documents no tier counts; the docs' fixed numbers apply unless it sends them.
+                max_tiers=_int(tiers.get("max_tier_count", DEFAULT_MAX_TIERS), "max_tier_count"),
+                max_options_per_tier=_int(tiers.get("max_option_count", DEFAULT_MAX_OPTIONS), "max_option_count"),
+                max_variants=_int(tiers.get("max_model_count", DEFAULT_MAX_MODELS), "max_model_count"),
+                weight_g=self._weight_limits(answer.get("weight_limit") or {}),
+            )
+        return self._limits[key]
+
+    def _weight_limits(self, limit: Mapping[str, Any]) -> tuple[int, int]:
+        """Grams from get_item_limit's weight_limit when it carries a range; else from the channels.
+
+        The documented weight_limit holds only `weight_mandatory`; the real bounds are per channel
+        (get_channel_list weight_limit, 0 = none), and a listing needs one channel that carries it.
+        """
+        if limit.get("min_limit") is not None and limit.get("max_limit") is not None:
+            return max(1, _grams(limit["min_limit"])), _grams(limit["max_limit"])
+        usable = [ch.get("weight_limit") or {} for ch in self._channels() if _usable_channel(ch)]
+        if not usable:
+            raise ValidationFailed(PLATFORM, "the shop has no enabled logistic channel")
+        lows = [_grams(w.get("item_min_weight") or 0) for w in usable]
+        highs = [_grams(w.get("item_max_weight") or 0) for w in usable]
+        high = NO_WEIGHT_LIMIT_G if any(h <= 0 for h in highs) else max(highs)
+        return max(1, min(lows)), high
+
     # -- mapping -------------------------------------------------------------------------------
     def _listing(self, info: Mapping[str, Any], models: Mapping[str, Any] | None) -> RemoteListing:
         item_id = str(info["item_id"])
@@ -255,3 +690,162 @@ def _dimensions(dimension: Mapping[str, Any]) -> dict[str, int]:
         except (TypeError, ValueError):
             result[ours] = 0
     return result
+
+
+def _kilograms(grams: int) -> float:
+    # Weight, not money: Shopee takes kg as a float on the wire.
+    return round(grams / 1000, 3)
+
+
+def _dimension_field(spec: ListingSpec) -> dict[str, int] | None:
+    """add_item/update_item `dimension`, all three sides or none (the object needs all three)."""
+    if min(spec.length_cm, spec.width_cm, spec.height_cm) <= 0:
+        return None
+    return {"package_length": spec.length_cm, "package_width": spec.width_cm, "package_height": spec.height_cm}
+
+
+def _usable_channel(channel: Mapping[str, Any]) -> bool:
+    # Only enabled checkout channels (mask_channel_id 0) may go into logistic_info (shopee.md §5, G209 §7).
+    return bool(channel.get("enabled")) and not channel.get("mask_channel_id")
+
+
+def _carries(channel: Mapping[str, Any], kilograms: float) -> bool:
+    limit = channel.get("weight_limit") or {}
+    try:
+        low, high = float(limit.get("item_min_weight") or 0), float(limit.get("item_max_weight") or 0)
+    except (TypeError, ValueError):
+        return True  # an unreadable limit is the marketplace's to enforce
+    return (low <= 0 or kilograms >= low) and (high <= 0 or kilograms <= high)
+
+
+@dataclass(frozen=True)
+class _Structure:
+    """The tier structure a spec asks for: options per tier in first-seen order, each variant's tier_index."""
+
+    names: tuple[str, ...]
+    options: tuple[tuple[str, ...], ...]
+    index: dict[str, tuple[int, ...]]  # variant SKU -> tier_index
+
+    @classmethod
+    def of(cls, spec: ListingSpec) -> _Structure:
+        levels = len(spec.tier_names)
+        if not levels:
+            raise ValidationFailed(PLATFORM, f"{spec.sku}: variants need tier names")
+        options: list[list[str]] = [[] for _ in range(levels)]
+        index: dict[str, tuple[int, ...]] = {}
+        combinations: set[tuple[str, ...]] = set()
+        for variant in spec.variants:
+            if len(variant.options) != levels:
+                raise ValidationFailed(PLATFORM, f"{spec.sku}: variant {variant.sku} has {len(variant.options)} "
+                                                 f"options for {levels} tiers")
+            if not variant.sku or variant.sku in index:
+                raise ValidationFailed(PLATFORM, f"{spec.sku}: variant SKU {variant.sku!r} is empty or repeated")
+            if variant.options in combinations:
+                raise ValidationFailed(PLATFORM, f"{spec.sku}: options {variant.options} are repeated")
+            combinations.add(variant.options)
+            for level, option in enumerate(variant.options):
+                if option not in options[level]:
+                    options[level].append(option)
+            index[variant.sku] = tuple(options[level].index(o) for level, o in enumerate(variant.options))
+        return cls(tuple(spec.tier_names), tuple(tuple(o) for o in options), index)
+
+    def differs(self, tiers: Sequence[Mapping[str, Any]]) -> bool:
+        """Whether the item's tiers (get_model_list tier_variation) are not exactly these."""
+        now = [(str(t.get("name", "")), tuple(str(o.get("option", "")) for o in t.get("option_list") or []))
+               for t in tiers]
+        return now != list(zip(self.names, self.options, strict=True))
+
+    def standardise(self, current: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """`standardise_tier_variation` for this structure: the classic `tier_variation` is deprecated in
+        the docs since 2025-09. Custom variations have id 0; a tier the item already has under the same
+        name keeps its ids, and a first-tier option keeps its image."""
+        classic: list[Mapping[str, Any]] = list(current.get("tier_variation") or [])
+        standard: list[Mapping[str, Any]] = list(current.get("standardise_tier_variation") or [])
+        tiers: list[dict[str, Any]] = []
+        for level, (name, options) in enumerate(zip(self.names, self.options, strict=True)):
+            old: Mapping[str, Any] = {}
+            if level < len(standard) and standard[level].get("variation_name") == name:
+                old = standard[level]
+            old_options = {str(o.get("variation_option_name")): o for o in old.get("variation_option_list") or []}
+            images: dict[str, str] = {}
+            if level == 0 and classic:  # only the first tier carries option images
+                for option in classic[0].get("option_list") or []:
+                    image_id = (option.get("image") or {}).get("image_id")
+                    if image_id:
+                        images[str(option.get("option"))] = str(image_id)
+            option_list: list[dict[str, Any]] = []
+            for option in options:
+                known = old_options.get(option) or {}
+                entry: dict[str, Any] = {
+                    "variation_option_id": _int(known.get("variation_option_id") or 0, "variation_option_id"),
+                    "variation_option_name": option,
+                }
+                image = images.get(option) or (str(known.get("image_id") or "") if level == 0 else "")
+                if image:
+                    entry["image_id"] = image
+                option_list.append(entry)
+            tiers.append({"variation_id": _int(old.get("variation_id") or 0, "variation_id"),
+                          "variation_name": name,
+                          "variation_group_id": _int(old.get("variation_group_id") or 0, "variation_group_id"),
+                          "variation_option_list": option_list})
+        return tiers
+
+
+def _variant_ids(models: Mapping[str, Any], spec: ListingSpec, item_id: int, *, strict: bool = True) -> dict[str, str]:
+    """SKU -> model_id for the spec's variants; `strict` refuses a model list missing one of them."""
+    by_sku: dict[str, str] = {}
+    for model in models.get("model") or []:
+        by_sku.setdefault(str(model.get("model_sku") or ""), str(model.get("model_id", "")))
+    missing = [v.sku for v in spec.variants if v.sku not in by_sku]
+    if strict and missing:
+        raise ValidationFailed(PLATFORM, f"item {item_id} has no model with SKU {', '.join(missing)}")
+    return {v.sku: by_sku[v.sku] for v in spec.variants if v.sku in by_sku}
+
+
+def _failure(reason: str, what: str) -> MarketplaceError:
+    """A per-entry failure of a batch call (failure_list) as an error of the tree."""
+    lowered = reason.lower()
+    if any(word in lowered for word in ("not found", "not exist", "not_found")):
+        return NotFound(PLATFORM, f"{what}: {reason}")
+    return ValidationFailed(PLATFORM, f"{what}: {reason}")
+
+
+def _raise_failures(answer: Mapping[str, Any], what: str) -> None:
+    for failure in answer.get("failure_list") or []:
+        model = failure.get("model_id")
+        raise _failure(str(failure.get("failed_reason") or "refused"), f"{what} (model {model})")
+
+
+def _prefix(error: MarketplaceError, text: str) -> None:
+    error.marketplace_message = text + error.marketplace_message
+    error.args = (str(error),)
+
+
+def _route_missing(error: MarketplaceError) -> bool:
+    """The host does not serve this API at all (live: error_param "…offline or the request path is incorrect")."""
+    message = error.marketplace_message.lower()
+    return error.http_status == 404 or "request path is incorrect" in message or "no route" in message
+
+
+def _tree_attribute(raw: Mapping[str, Any]) -> Attribute:
+    info = raw.get("attribute_info") or {}
+    return Attribute(
+        id=str(raw["attribute_id"]),
+        name=str(raw.get("name") or raw.get("display_attribute_name") or raw.get("original_attribute_name") or ""),
+        mandatory=bool(raw.get("mandatory")),
+        values=tuple((str(v.get("value_id")), str(v.get("name") or v.get("display_value_name")
+                                                   or v.get("original_value_name") or ""))
+                     for v in raw.get("attribute_value_list") or []),
+        custom_values=info.get("input_type") in _TREE_CUSTOM_INPUTS,
+    )
+
+
+def _limit_pair(answer: Mapping[str, Any], name: str) -> tuple[Any, Any]:
+    limit = answer.get(name)
+    if not isinstance(limit, Mapping) or limit.get("min_limit") is None or limit.get("max_limit") is None:
+        raise ValidationFailed(PLATFORM, f"get_item_limit answered without {name}")
+    return limit["min_limit"], limit["max_limit"]
+
+
+def _int_pair(pair: tuple[Any, Any], what: str) -> tuple[int, int]:
+    return _int(pair[0], f"{what}.min_limit"), _int(pair[1], f"{what}.max_limit")

@@ -17,10 +17,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from syncstore_cli.marketplaces.base import RemoteListing, RemoteVariant
-from syncstore_cli.marketplaces.errors import NotFound, ValidationFailed
+from syncstore_cli.marketplaces.base import (
+    UPDATE_FIELDS,
+    Attribute,
+    Brand,
+    Category,
+    ListingLimits,
+    ListingSpec,
+    LogisticsOption,
+    RemoteListing,
+    RemoteVariant,
+    WriteResult,
+)
+from syncstore_cli.marketplaces.errors import Forbidden, MarketplaceError, NotFound, ValidationFailed
 from syncstore_cli.marketplaces.http import SignedHttpClient
 
 PLATFORM = "tiktok"
@@ -30,6 +43,41 @@ IMAGE_UPLOAD_PATH = "/product/202309/images/upload"
 MAX_PAGE_SIZE = 100
 DELETED = "DELETED"
 TOKOPEDIA = "TOKOPEDIA"
+TIKTOK_SHOP = "TIKTOK_SHOP"
+PENDING = "PENDING"
+CATEGORIES_PATH = "/product/202309/categories"
+BRANDS_PATH = "/product/202309/brands"
+WAREHOUSES_PATH = "/logistics/202309/warehouses"
+# Indonesia is a SEA market: Create/Edit require v2 categories there (12052217), so every call names v2.
+CATEGORY_VERSION = "v2"
+CURRENCY = "IDR"
+NO_BRAND = "No Brand"
+SALES_WAREHOUSE = "SALES_WAREHOUSE"
+MISSING_PRODUCT_CODES = frozenset({12052032, 12052260, 12052034})  # missing, unknown id, another shop's
+# Update groups that Partial Edit carries (top-level product properties); price and stock have their own calls.
+CONTENT_FIELDS = frozenset({"title", "description", "images", "category", "brand", "package"})
+# Get Product fields an Edit (a full overwrite) must send back unchanged when the sync has no say in them.
+KEPT_ON_EDIT = ("is_cod_allowed", "is_not_for_sale", "is_pre_owned", "minimum_order_quantity",
+                "shipping_insurance_requirement")
+
+# TikTok has no limits endpoint: Get Category Rules answers certifications, size chart, COD, package
+# dimensions and fees, none of the ranges below. These are the documented limits for an Indonesian local
+# shop (shared/marketplaces/tiktok.md §4 and README "TikTok Shop decisions"), kept in this one place.
+LIMITS = ListingLimits(
+    title_length=(25, 255),
+    description_length=(1, 10_000),  # required, at most 10,000 characters of HTML
+    images=(1, 9),
+    price=(100, 100_000_000),  # older doc (LYWZX); the current doc defers to a pricing page not found
+    # Create needs at least 1 per warehouse; a live SKU selling out is still a valid listing, so 0 is allowed
+    # here and Update Inventory is trusted (or refuses) with 0 — unverified on live TikTok (tiktok.md §8.5).
+    stock=(0, 99_999),
+    max_tiers=3,  # sales attribute types (12052525)
+    max_options_per_tier=100,  # no per-attribute limit is documented; the SKU cap bounds it
+    max_variants=100,  # SKUs per product for "other regions" (12052050)
+    # Positive with at most 3 decimals in KILOGRAM, so 1 g at least; no maximum is documented, and this
+    # bound only keeps the range finite without refusing anything TikTok might accept.
+    weight_g=(1, 1_000_000),
+)
 
 
 def rupiah(value: Any, what: str) -> int:
@@ -85,6 +133,11 @@ class TikTokClient:
     def __init__(self, http: SignedHttpClient, *, concurrency: int = 1) -> None:
         self.http = http
         self.concurrency = concurrency  # parallel reads; the shared rate budget still paces them
+        # Reference data changes rarely and one client lives for one sync run: read once per instance.
+        self._categories: list[Category] | None = None
+        self._attributes: dict[str, list[Attribute]] = {}
+        self._brands: dict[str, list[Brand]] = {}
+        self._warehouses: list[LogisticsOption] | None = None
 
     # -- reads ---------------------------------------------------------------------------------
     def search(self, body: Mapping[str, Any] | None = None, page_size: int = MAX_PAGE_SIZE) -> Iterator[dict[str, Any]]:
@@ -150,11 +203,255 @@ class TikTokClient:
 
     def delete_listing(self, external_id: str) -> None:
         answer = _data(self.http.request("DELETE", PRODUCT_PATH, json_body={"product_ids": [external_id]}))
-        for error in answer.get("errors") or []:
-            message = f"delete {external_id}: {error.get('message', '')} ({error.get('code')})"
-            if _int(error.get("code", 0), "code") == 12052032:
-                raise NotFound(PLATFORM, message)
-            raise ValidationFailed(PLATFORM, message)
+        _raise_item_errors(answer, f"delete {external_id}")
+
+    def create_listing(self, spec: ListingSpec, idempotency_key: str) -> WriteResult:
+        """Create Product with every SKU; the answer's status is PENDING until TikTok's audit settles it."""
+        warehouse = self._warehouse(spec)
+        body: dict[str, Any] = {
+            **self._content(spec, CONTENT_FIELDS, editing=False),
+            "skus": [_new_sku(spec, sku, warehouse) for sku in _wanted_skus(spec)],
+            # TikTok keeps no product-level seller SKU; this is how find_by_sku recognises our listings.
+            "external_product_id": spec.sku,
+            "listing_platforms": _platforms(spec),
+        }
+        if idempotency_key:
+            body["idempotency_key"] = idempotency_key  # a body field (Create Product §3.1), not a query param
+        # With a key TikTok answers a repeat with the first create's result (24 h), so repeating after an
+        # unknown outcome (timeout, dropped connection) cannot make a second product; without one it could.
+        answer = _data(self.http.request("POST", PRODUCT_PATH, json_body=body, idempotent=bool(idempotency_key)))
+        product_id = str(answer.get("product_id") or "")
+        if not product_id:
+            raise ValidationFailed(PLATFORM, f"create {spec.sku}: answered without a product_id")
+        return WriteResult(product_id, _variant_ids(spec, answer.get("skus") or []),
+                           str(answer.get("status") or PENDING))
+
+    def update_listing(self, external_id: str, spec: ListingSpec, fields: frozenset[str]) -> WriteResult:
+        """Sends only the groups in `fields`, each with absolute values, so repeating an update is harmless.
+
+        A changed variant structure needs the full Edit (SKUs not named by id are deleted, SKUs without an
+        id are created); it then also carries the other groups in `fields`. Otherwise content goes by
+        Partial Edit and price/stock by their own calls, which do not send the product back to audit.
+        """
+        unknown = fields - UPDATE_FIELDS
+        if unknown:
+            raise ValueError(f"unknown update field groups: {', '.join(sorted(unknown))}")
+        if "variants" in fields:
+            return self._edit(external_id, spec, fields)
+        answer: dict[str, Any] = {}
+        product: dict[str, Any] | None = None
+        content = fields & CONTENT_FIELDS
+        if content:
+            body = {**self._content(spec, content, editing=True), "listing_platforms": _platforms(spec)}
+            answer = _data(self.http.request("POST", f"{PRODUCT_PATH}/{external_id}/partial_edit", json_body=body))
+        if fields & {"price", "stock"}:
+            product = self.product(external_id)  # sku ids, which the sync does not keep
+            ids = _sku_ids(product, spec)
+            if "price" in fields:
+                self.http.request("POST", f"{PRODUCT_PATH}/{external_id}/prices/update", json_body={
+                    "skus": [{"id": ids[sku.sku], "price": _price(sku.price, sku.sku)} for sku in _wanted_skus(spec)]})
+            if "stock" in fields:
+                warehouse = self._warehouse(spec)
+                stocked = _data(self.http.request("POST", f"{PRODUCT_PATH}/{external_id}/inventory/update", json_body={
+                    "skus": [{"id": ids[sku.sku], "inventory": [{"warehouse_id": warehouse, "quantity": sku.stock}]}
+                             for sku in _wanted_skus(spec)]}))
+                _raise_item_errors(stocked, f"update stock of {external_id}")
+        skus = answer.get("skus")
+        if not isinstance(skus, list):
+            product = product or self.product(external_id)
+            skus = product.get("skus") or []
+        status = _audit_status(answer) or str((product or {}).get("status") or "")
+        return WriteResult(external_id, _variant_ids(spec, skus), status)
+
+    def _edit(self, external_id: str, spec: ListingSpec, fields: frozenset[str]) -> WriteResult:
+        product = self.product(external_id)
+        body = _kept_content(product)
+        # Edit overwrites the whole product, so the groups the sync did not ask for are sent back as they are.
+        content = self._content(spec, fields & CONTENT_FIELDS, editing=False)
+        if "brand" in fields and "brand_id" not in content:
+            body.pop("brand_id", None)  # "No Brand": an Edit without brand_id leaves the product without one
+        body.update(content)
+        body["external_product_id"] = spec.sku
+        body["listing_platforms"] = _platforms(spec)  # naming one platform only would deactivate the other
+        body["skus"] = self._edited_skus(product, spec, fields)
+        # Repeating this after an unknown outcome lands on the same product: a SKU the first attempt created
+        # is not named by id in the repeat, so TikTok replaces it (new sku id, same seller_sku) instead of
+        # adding a second one; everything else is absolute.
+        answer = _data(self.http.request("PUT", f"{PRODUCT_PATH}/{external_id}", json_body=body))
+        skus = answer.get("skus")
+        if not isinstance(skus, list):
+            skus = self.product(external_id).get("skus") or []
+        status = _audit_status(answer) or str(product.get("status") or "")
+        return WriteResult(external_id, _variant_ids(spec, skus), status)
+
+    def _edited_skus(self, product: Mapping[str, Any], spec: ListingSpec,
+                     fields: frozenset[str]) -> list[dict[str, Any]]:
+        """The wanted SKUs for Edit: existing ones (matched by seller_sku) keep their id, the rest are new."""
+        current = {str(s.get("seller_sku") or ""): s for s in product.get("skus") or []}
+        attribute_ids: dict[str, str] = {}
+        value_ids: dict[tuple[str, str], str] = {}
+        images: dict[tuple[str, str], dict[str, Any]] = {}
+        for old in current.values():
+            for held in old.get("sales_attributes") or []:
+                aid, name, value = (str(held.get(k) or "") for k in ("id", "name", "value_name"))
+                if aid and name:
+                    attribute_ids.setdefault(name, aid)
+                if aid and value and held.get("value_id"):
+                    value_ids.setdefault((aid, value), str(held["value_id"]))
+                uri = (held.get("sku_img") or {}).get("uri")
+                if aid and value and uri:
+                    images.setdefault((aid, value), {"uri": str(uri)})
+        adds = bool(set(_seller_skus(spec)) - set(current))
+        warehouse = self._warehouse(spec) if adds or "stock" in fields else ""
+        result: list[dict[str, Any]] = []
+        for wanted in _wanted_skus(spec):
+            existing = current.get(wanted.sku)
+            sku: dict[str, Any] = {"seller_sku": wanted.sku}
+            if existing is not None:
+                sku["id"] = str(existing.get("id") or "")
+                for name in ("external_sku_id", "identifier_code"):
+                    if existing.get(name):
+                        sku[name] = existing[name]
+            attributes: list[dict[str, Any]] = []
+            for tier, option in zip(spec.tier_names, wanted.options, strict=True):
+                # Ids where TikTok already has the attribute or value (a name could mint a second one).
+                aid = attribute_ids.get(tier, "")
+                attribute: dict[str, Any] = {"id": aid} if aid else {"name": tier}
+                vid = value_ids.get((aid, option), "")
+                attribute.update({"value_id": vid} if vid else {"value_name": option})
+                image = images.get((aid, option))
+                if image:
+                    attribute["sku_img"] = image  # the option's picture stays with the option
+                attributes.append(attribute)
+            if attributes:
+                sku["sales_attributes"] = attributes
+            # Edit keeps an existing SKU's price and inventory when they are left out; a new SKU needs both.
+            if existing is None or "price" in fields:
+                sku["price"] = _price(wanted.price, wanted.sku)
+            if existing is None or "stock" in fields:
+                sku["inventory"] = [{"warehouse_id": warehouse, "quantity": wanted.stock}]
+            result.append(sku)
+        return result
+
+    def unlist_listing(self, external_id: str) -> None:
+        self._switch("deactivate", external_id)
+
+    def relist_listing(self, external_id: str) -> None:
+        self._switch("activate", external_id)
+
+    def _switch(self, action: str, external_id: str) -> None:
+        # The product's own platforms: Activate with TOKOPEDIA would put a TikTok-only product on Tokopedia.
+        platforms = [p for p in self.product(external_id).get("listing_platforms") or [] if p in (TIKTOK_SHOP,
+                                                                                                   TOKOPEDIA)]
+        answer = _data(self.http.request("POST", f"{PRODUCT_PATH}/{action}", json_body={
+            "product_ids": [external_id], "listing_platforms": platforms or [TIKTOK_SHOP]}))
+        _raise_item_errors(answer, f"{action} {external_id}")
+
+    # -- building bodies -------------------------------------------------------------------------
+    def _content(self, spec: ListingSpec, groups: frozenset[str], *, editing: bool) -> dict[str, Any]:
+        """The top-level product properties for `groups`; each object complete, as Partial Edit requires."""
+        body: dict[str, Any] = {}
+        if "title" in groups:
+            body["title"] = spec.title
+        if "description" in groups:
+            body["description"] = spec.description
+        if "category" in groups:
+            body["category_id"] = spec.category_id
+            body["category_version"] = CATEGORY_VERSION
+        if "brand" in groups:
+            brand_id = self._brand_id(spec)
+            if brand_id is not None:
+                body["brand_id"] = brand_id
+            elif editing:
+                body["brand_id"] = ""  # Partial Edit leaves an omitted property alone; an empty id clears it
+        if "images" in groups:
+            body["main_images"] = [{"uri": uri} for uri in spec.images]
+        if "package" in groups:
+            body["package_weight"] = {"value": _kilograms(spec.weight_g), "unit": "KILOGRAM"}
+            sides = (spec.length_cm, spec.width_cm, spec.height_cm)
+            if any(sides):  # optional in Indonesia; a zero side is sent so TikTok names the problem
+                body["package_dimensions"] = {"length": str(spec.length_cm), "width": str(spec.width_cm),
+                                              "height": str(spec.height_cm), "unit": "CENTIMETER"}
+        return body
+
+    def _brand_id(self, spec: ListingSpec) -> str | None:
+        wanted = spec.brand.strip().casefold()
+        if not wanted or wanted == NO_BRAND.casefold():
+            return None
+        for brand in self.brands(spec.category_id):
+            if brand.name.strip().casefold() == wanted:
+                return brand.id
+        # TikTok would clear an unknown brand_id with only a warning; refusing here keeps the brand visible.
+        raise ValidationFailed(PLATFORM, f"brand {spec.brand!r} is not available in TikTok category "
+                                         f"{spec.category_id}; use one TikTok lists for it, or {NO_BRAND!r}")
+
+    def _warehouse(self, spec: ListingSpec) -> str:
+        if spec.logistics:
+            return spec.logistics[0]
+        enabled = [w for w in self.logistics() if w.enabled]
+        chosen = next((w for w in enabled if w.default), enabled[0] if enabled else None)
+        if chosen is None:
+            raise ValidationFailed(PLATFORM, "the shop has no enabled sales warehouse to hold inventory")
+        return chosen.id
+
+    # -- reference data --------------------------------------------------------------------------
+    def categories(self) -> list[Category]:
+        if self._categories is None:
+            answer = _data(self.http.request("GET", CATEGORIES_PATH, query={"category_version": CATEGORY_VERSION}))
+            self._categories = [
+                Category(id=str(c.get("id") or ""), name=str(c.get("local_name") or ""),
+                         parent_id=str(c.get("parent_id") or "0"), is_leaf=bool(c.get("is_leaf")))
+                for c in answer.get("categories") or []]
+        return list(self._categories)
+
+    def attributes(self, category_id: str) -> list[Attribute]:
+        """Product properties only: sales properties are the variant tiers, which a spec names itself."""
+        if category_id not in self._attributes:
+            if not category_id.isdigit():
+                raise NotFound(PLATFORM, f"category id {category_id!r} is not a TikTok category id")
+            answer = _data(self.http.request("GET", f"{CATEGORIES_PATH}/{category_id}/attributes",
+                                             query={"category_version": CATEGORY_VERSION}))
+            self._attributes[category_id] = [
+                Attribute(
+                    id=str(a.get("id") or ""), name=str(a.get("name") or ""),
+                    # TikTok spells it `is_requried`; the corrected name is read too in case it is fixed.
+                    mandatory=bool(a.get("is_requried", a.get("is_required", False))),
+                    values=tuple((str(v.get("id") or ""), str(v.get("name") or "")) for v in a.get("values") or []),
+                    custom_values=bool(a.get("is_customizable")),
+                )
+                for a in answer.get("attributes") or [] if a.get("type", "PRODUCT_PROPERTY") == "PRODUCT_PROPERTY"]
+        return list(self._attributes[category_id])
+
+    def brands(self, category_id: str) -> list[Brand]:
+        if category_id not in self._brands:
+            found: list[Brand] = []
+            token = ""
+            while True:
+                query: dict[str, Any] = {"page_size": MAX_PAGE_SIZE, "category_id": category_id,
+                                         "category_version": CATEGORY_VERSION}
+                if token:
+                    query["page_token"] = token
+                page = _data(self.http.request("GET", BRANDS_PATH, query=query))
+                found.extend(Brand(str(b.get("id") or ""), str(b.get("name") or ""))
+                             for b in page.get("brands") or [] if b.get("brand_status") != "UNAVAILABLE")
+                token = str(page.get("next_page_token") or "")
+                if not token:
+                    break
+            self._brands[category_id] = found
+        return list(self._brands[category_id])
+
+    def logistics(self) -> list[LogisticsOption]:
+        """The shop's sales warehouses (return warehouses cannot hold a SKU's inventory)."""
+        if self._warehouses is None:
+            answer = _data(self.http.request("GET", WAREHOUSES_PATH))
+            self._warehouses = [
+                LogisticsOption(id=str(w.get("id") or ""), name=str(w.get("name") or ""),
+                                enabled=w.get("effect_status") == "ENABLED", default=bool(w.get("is_default")))
+                for w in answer.get("warehouses") or [] if w.get("type", SALES_WAREHOUSE) == SALES_WAREHOUSE]
+        return list(self._warehouses)
+
+    def limits(self, category_id: str) -> ListingLimits:
+        return LIMITS
 
     # -- mapping -------------------------------------------------------------------------------
     def _listing(self, product: Mapping[str, Any]) -> RemoteListing:
@@ -170,6 +467,13 @@ class TikTokClient:
         images = tuple(str((img.get("urls") or [img.get("uri", "")])[0]) for img in product.get("main_images") or [])
         statuses = {str(s.get("platform")): str(s.get("status")) for s in product.get("integrated_platform_statuses")
                     or []}
+        extra: dict[str, Any] = {"tokopedia_status": statuses.get(TOKOPEDIA),
+                                 "audit_status": (product.get("audit") or {}).get("status"),
+                                 "sku_ids": tuple(v.external_id for v in variants),
+                                 "details": "description" in product}
+        if isinstance(product.get("listing_platforms"), list):
+            # Only when TikTok says: a read-back treats a missing key as "not known", an empty one as "none".
+            extra["listing_platforms"] = tuple(str(p) for p in product["listing_platforms"])
         return RemoteListing(
             platform=PLATFORM, external_id=product_id, sku=product_sku(product, skus),
             title=str(product.get("title") or ""), description=str(product.get("description") or ""),
@@ -178,10 +482,7 @@ class TikTokClient:
             stock=sum(v.stock for v in variants),
             images=images, tier_names=tier_names, variants=() if plain else variants,
             status=str(product.get("status") or ""),
-            extra={"tokopedia_status": statuses.get(TOKOPEDIA),
-                   "audit_status": (product.get("audit") or {}).get("status"),
-                   "sku_ids": tuple(v.external_id for v in variants),
-                   "details": "description" in product},
+            extra=extra,
             brand=str((product.get("brand") or {}).get("name") or "No Brand"),
             weight_g=_grams(product.get("package_weight") or {}),
             **_dimensions(product.get("package_dimensions") or {}),
@@ -201,9 +502,141 @@ class TikTokClient:
             external_id=str(sku.get("id") or ""))
 
 
-def _grams(weight: Mapping[str, Any]) -> int:
-    from decimal import Decimal, InvalidOperation
+@dataclass(frozen=True)
+class _WantedSku:
+    sku: str
+    options: tuple[str, ...]
+    price: int | None
+    stock: int
 
+
+def _wanted_skus(spec: ListingSpec) -> list[_WantedSku]:
+    """The SKUs a spec asks for: its variants, or the product itself as the one SKU without attributes."""
+    if not spec.variants:
+        return [_WantedSku(spec.sku, (), spec.price, spec.stock)]
+    for variant in spec.variants:
+        if len(variant.options) != len(spec.tier_names):
+            raise ValidationFailed(PLATFORM, f"variant {variant.sku}: {len(variant.options)} options for "
+                                             f"{len(spec.tier_names)} tiers")
+    return [_WantedSku(v.sku, v.options, v.price, v.stock) for v in spec.variants]
+
+
+def _seller_skus(spec: ListingSpec) -> list[str]:
+    return [sku.sku for sku in _wanted_skus(spec)]
+
+
+def _new_sku(spec: ListingSpec, sku: _WantedSku, warehouse: str) -> dict[str, Any]:
+    item: dict[str, Any] = {"seller_sku": sku.sku, "price": _price(sku.price, sku.sku),
+                            "inventory": [{"warehouse_id": warehouse, "quantity": sku.stock}]}
+    if sku.options:
+        item["sales_attributes"] = [{"name": tier, "value_name": option}
+                                    for tier, option in zip(spec.tier_names, sku.options, strict=True)]
+    return item
+
+
+def _price(amount: int | None, sku: str) -> dict[str, str]:
+    # Whole rupiah only: IDR has no minor unit, and a float or a missing price must not be guessed at.
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise ValidationFailed(PLATFORM, f"SKU {sku}: price {amount!r} is not a whole rupiah amount")
+    return {"amount": str(amount), "currency": CURRENCY}
+
+
+def _kilograms(grams: int) -> str:
+    """Grams as TikTok's KILOGRAM value: a decimal string, at most 3 decimals, never a float."""
+    return format(Decimal(grams) / 1000, "f")
+
+
+def _platforms(spec: ListingSpec) -> list[str]:
+    return [TIKTOK_SHOP, TOKOPEDIA] if spec.tokopedia else [TIKTOK_SHOP]
+
+
+def _sku_ids(product: Mapping[str, Any], spec: ListingSpec) -> dict[str, str]:
+    """seller_sku -> sku id for every SKU the spec names; a SKU the product lacks needs a variants update."""
+    skus = list(product.get("skus") or [])
+    ids = {str(s.get("seller_sku") or ""): str(s.get("id") or "") for s in skus}
+    if not spec.variants and len(skus) == 1 and not skus[0].get("sales_attributes"):
+        # A plain product's one SKU is the product, whatever seller_sku it carries (external_product_id
+        # may be what named it the spec's SKU).
+        return {spec.sku: str(skus[0].get("id") or "")}
+    missing = [sku for sku in _seller_skus(spec) if sku not in ids]
+    if missing:
+        raise ValidationFailed(PLATFORM, f"product {product.get('id')} has no SKU {', '.join(missing)}; "
+                                         "its variants must be updated first")
+    return ids
+
+
+def _variant_ids(spec: ListingSpec, skus: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    # Like RemoteListing.variants: a product without variants has none, though TikTok gives its SKU an id.
+    if not spec.variants:
+        return {}
+    return {str(s.get("seller_sku") or ""): str(s.get("id") or "") for s in skus if s.get("seller_sku")}
+
+
+def _audit_status(answer: Mapping[str, Any]) -> str:
+    """The product status an edit's `audit.status` implies, or "" when it implies none."""
+    audit = answer.get("audit")
+    status = str(audit.get("status") or "") if isinstance(audit, Mapping) else ""
+    return {"AUDITING": PENDING, "FAILED": "FAILED"}.get(status, "")
+
+
+def _kept_content(product: Mapping[str, Any]) -> dict[str, Any]:
+    """A Get Product answer as the content part of an Edit body (Edit replaces what it is not sent)."""
+    chains = product.get("category_chains") or []
+    leaf = next((c for c in chains if c.get("is_leaf")), chains[-1] if chains else {})
+    body: dict[str, Any] = {
+        "title": product.get("title") or "",
+        "description": product.get("description") or "",
+        "category_id": str(leaf.get("id") or ""),
+        "category_version": CATEGORY_VERSION,
+        "main_images": [{"uri": image.get("uri")} for image in product.get("main_images") or [] if image.get("uri")],
+        "package_weight": product.get("package_weight") or {},
+    }
+    brand_id = (product.get("brand") or {}).get("id")
+    if brand_id:
+        body["brand_id"] = str(brand_id)
+    if product.get("package_dimensions"):
+        body["package_dimensions"] = product["package_dimensions"]
+    attributes = []
+    for attribute in product.get("product_attributes") or []:
+        values = [{"id": str(v["id"])} if v.get("id") else {"name": str(v.get("name") or "")}
+                  for v in attribute.get("values") or []]
+        attributes.append({"id": str(attribute.get("id") or ""), "values": values})
+    if attributes:
+        body["product_attributes"] = attributes
+    video = product.get("video")
+    if isinstance(video, Mapping) and video.get("id"):
+        body["video"] = {"id": str(video["id"])}
+    for name in KEPT_ON_EDIT:
+        if product.get(name) is not None:
+            body[name] = product[name]
+    return body
+
+
+def _raise_item_errors(answer: Mapping[str, Any], what: str) -> None:
+    """Batch endpoints answer code 0 and list what failed in `errors[]`: the first one is raised."""
+    errors = [e for e in answer.get("errors") or [] if isinstance(e, Mapping)]
+    if not errors:
+        return
+    error = errors[0]
+    try:
+        code = int(error.get("code") or 0)
+    except (TypeError, ValueError):
+        code = 0
+    message = f"{what}: {error.get('message', '')}"
+    extra = [e for e in (error.get("detail") or {}).get("extra_errors") or [] if isinstance(e, Mapping)]
+    if extra:
+        message += " (" + "; ".join(str(e.get("message") or "") for e in extra) + ")"
+    if len(errors) > 1:
+        message += f" and {len(errors) - 1} more"
+    kind: type[MarketplaceError] = ValidationFailed
+    if code in MISSING_PRODUCT_CODES:
+        kind = NotFound
+    elif code == 12052093:
+        kind = Forbidden  # the daily listing limit: waiting, not changing the payload, helps
+    raise kind(PLATFORM, message, code=code or None)
+
+
+def _grams(weight: Mapping[str, Any]) -> int:
     try:
         value = Decimal(str(weight.get("value")))
     except (InvalidOperation, ValueError):
