@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -85,6 +86,13 @@ _CATEGORY_PROPERTIES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "camera": (("Lensa", ("1.8mm", "2.1mm")),),
 }
 _PRODUCT_PROPERTY = ("Garansi", ("Tanpa Garansi", "Garansi Toko", "Garansi Resmi"))
+@cache
+def _catalog_brands() -> tuple[str, ...]:
+    from syncstore_cli.domain.generator import generate_catalog
+
+    return tuple(sorted({p.brand for p in generate_catalog().products if p.brand and p.brand != NO_BRAND}))
+
+
 _STARTER_BRANDS = ("BetaFPV", "Caddx", "DJI", "Emax", "Foxeer", "GEPRC", "Gemfan", "HappyModel", "HQProp",
                    "iFlight", "RadioMaster", "RunCam", "SpeedyBee", "T-Motor", "TBS", "Tattu")
 
@@ -335,7 +343,9 @@ class TikTokProducts:
         self.rules = rules or TikTokRules.load(config.profile)
         attributes, values = _builtin_attributes()
         state.put_attributes(attributes, values)
-        state.put_brands((brand_id_of(name), name) for name in _STARTER_BRANDS)
+        # TikTok's brand registry knows every brand the seller's catalog carries (as Shopee's does), so a
+        # product first listed on Shopee can name its brand here too.
+        state.put_brands((brand_id_of(name), name) for name in (*_STARTER_BRANDS, *_catalog_brands()))
 
     @property
     def now(self) -> float:
