@@ -11,12 +11,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product, Tier, Variant
 from syncstore_cli.errors import UserInputError
 from syncstore_cli.marketplaces.base import RemoteListing
 from syncstore_cli.marketplaces.http import Exchange
+from syncstore_cli.store.sync import SyncStore
+from syncstore_cli.sync.state import remote_state
 
 if TYPE_CHECKING:
     from syncstore_cli.authorization import Authorization
@@ -90,6 +92,7 @@ def import_from_marketplaces(services: Services, platforms: list[Platform],
                       default=0)
     products: list[Product] = []
     mappings: dict[Platform, dict[str, tuple[str, dict[str, str]]]] = {p: {} for p in platforms}
+    states: dict[Platform, dict[str, dict[str, Any]]] = {p: {} for p in platforms}
     claimed: dict[str, str] = {}  # sku -> "platform:external id" of the listing that brought it
 
     counting = threading.Lock()  # reads run on several threads
@@ -123,8 +126,12 @@ def import_from_marketplaces(services: Services, platforms: list[Platform],
                 product_id = f"PROD-{next_number}"
             products.append(_product(listing, product_id, category))
             mappings[platform][product_id] = (listing.external_id, {v.sku: v.external_id for v in listing.variants})
+            states[platform][product_id] = remote_state(listing)
         summary.listings[platform.value] = count
     summary.catalog = services.store_products(products, "+".join(p.value for p in platforms))
+    sync_store = SyncStore(services.engine)
     for platform, mapping in mappings.items():
         summary.mapped += services.catalog.record_external_ids(platform, mapping)
+        # What is on the marketplace now is the state the first sync plans against.
+        sync_store.set_synced_states(platform.value, states[platform])
     return summary

@@ -83,3 +83,21 @@ def point_at_sandbox(monkeypatch: pytest.MonkeyPatch, url: str, *, unlimited_rat
                                                                                             "RATE_BURST")})
     for name, value in values.items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def redis_queue_url() -> Iterator[tuple[str, str]]:
+    """A Redis URL and a queue name of their own for this test (keys removed afterwards)."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+        client.ping()
+    except Exception as exc:
+        _unavailable("Redis", exc)
+        raise
+    name = f"syncstore-t-{uuid.uuid4().hex[:12]}"
+    yield REDIS_URL, name
+    for key in client.scan_iter(f"*{name}*"):
+        client.delete(key)
+    client.close()

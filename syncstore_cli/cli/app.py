@@ -7,7 +7,17 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from syncstore_cli.cli import auth_cmd, catalog_cmd, config_cmd, db_cmd, pricing_cmd, products_cmd, sandbox_cmd, seo_cmd
+from syncstore_cli.cli import (
+    auth_cmd,
+    catalog_cmd,
+    config_cmd,
+    db_cmd,
+    pricing_cmd,
+    products_cmd,
+    sandbox_cmd,
+    seo_cmd,
+    sync_cmd,
+)
 from syncstore_cli.errors import SyncStoreError
 from syncstore_cli.marketplaces.errors import MarketplaceError
 
@@ -50,6 +60,10 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(auth_cmd.app, name="auth")
 app.command("import", epilog=EXIT_CODES_HELP)(catalog_cmd.import_command)
+app.add_typer(sync_cmd.app, name="sync")
+app.add_typer(sync_cmd.dlq_app, name="dlq")
+app.command("worker", epilog=sync_cmd.SYNC_EXIT_CODES)(sync_cmd.worker_command)
+app.command("logs", epilog=EXIT_CODES_HELP)(sync_cmd.logs_command)
 
 
 def main() -> None:

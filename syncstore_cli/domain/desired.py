@@ -137,12 +137,13 @@ def desired_listing(product: Product, draft: ListingDraft) -> DesiredListing:
 
 
 def blocking_reasons(
-    product: Product, draft: ListingDraft, sku_owners: Mapping[str, str] | None = None,
+    product: Product, draft: ListingDraft, sku_owners: Mapping[str, str] | None = None, *, creating: bool = True,
 ) -> list[str]:
     """Why `product` must not be sent to `draft.platform`; [] when it may.
 
     `sku_owners` maps every variant SKU to the first product (catalog order) that uses it, so the
-    later product of a duplicated SKU is the one blocked.
+    later product of a duplicated SKU is the one blocked. `creating` says the listing does not exist
+    yet: TikTok Shop refuses a SKU with no inventory on create, but takes 0 as an update.
     """
     platform = draft.platform
     label = platform.value
@@ -170,6 +171,9 @@ def blocking_reasons(
     reasons.extend(_variant_reasons(product, platform, sku_owners or {}))
     if platform is Platform.TIKTOK and product.total_stock <= 0:
         reasons.append("stock is 0; TikTok Shop refuses a product with no inventory")
+    elif platform is Platform.TIKTOK and creating and any(v.stock <= 0 for v in product.variants):
+        empty = ", ".join(v.sku for v in product.variants if v.stock <= 0)
+        reasons.append(f"variant(s) {empty} have stock 0; TikTok Shop refuses a new SKU with no inventory")
     if product.total_stock > MAX_STOCK[platform] or any(v.stock > MAX_STOCK[platform] for v in product.variants):
         reasons.append(f"stock is over {label}'s {MAX_STOCK[platform]:,}")
     return reasons

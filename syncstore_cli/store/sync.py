@@ -209,18 +209,22 @@ class SyncStore:
     def refresh_product_status(self, product_id: str) -> str:
         """synced when each platform's latest job is done, error when one failed or was blocked, else syncing."""
         with self._writer.begin() as connection:
-            latest: dict[str, str] = {}
-            for row in connection.execute(select(jobs_t.c.platform, jobs_t.c.state).where(
-                    jobs_t.c.product_id == product_id).order_by(jobs_t.c.id)):
-                latest[row.platform] = row.state
-            states = set(latest.values())
-            if states & {PENDING, LEASED}:
-                status = "syncing"
-            elif states & {BLOCKED, FAILED, DEAD}:
-                status = "error"
-            else:
-                status = "synced"
-            connection.execute(update(products_t).where(products_t.c.id == product_id).values(status=status))
+            return self._set_product_status(connection, product_id)
+
+    @staticmethod
+    def _set_product_status(connection: Any, product_id: str) -> str:
+        latest: dict[str, str] = {}
+        for row in connection.execute(select(jobs_t.c.platform, jobs_t.c.state).where(
+                jobs_t.c.product_id == product_id).order_by(jobs_t.c.id)):
+            latest[row.platform] = row.state
+        states = set(latest.values())
+        if states & {PENDING, LEASED}:
+            status = "syncing"
+        elif states & {BLOCKED, FAILED, DEAD}:
+            status = "error"
+        else:
+            status = "synced"
+        connection.execute(update(products_t).where(products_t.c.id == product_id).values(status=status))
         return status
 
     def claim(self, job_id: int, owner: str, now: float, lease_seconds: float) -> Job | None:
@@ -261,6 +265,9 @@ class SyncStore:
                 state=state, action=action, external_id=external_id, message=message, error_code=error_code,
                 errors_json=json.dumps(history), attempts=jobs_t.c.attempts + attempts, lease_owner=None,
                 lease_until=None, updated_at=utcnow(), finished_at=utcnow() if state in FINISHED else None))
+            # In the same transaction, so a worker killed right after cannot leave the product "syncing".
+            product_id = connection.execute(select(jobs_t.c.product_id).where(jobs_t.c.id == job_id)).scalar_one()
+            self._set_product_status(connection, product_id)
         return True
 
     def reschedule(self, job_id: int, owner: str, next_attempt_at: float, *,

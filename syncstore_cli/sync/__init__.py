@@ -1,1 +1,1 @@
-
+"""The sync engine: plan (desired vs last known), apply, the create protocol, read-back."""

@@ -149,8 +149,8 @@ def test_unknown_product(services: Services) -> None:
 def test_migrations_build_exactly_the_schema_the_models_describe(services: Services) -> None:
     # A column added to a model without a migration (or the reverse) would only fail on a user's
     # database; alembic's comparison catches it here, on SQLite and on PostgreSQL.
-    from alembic.migration import MigrationContext
     from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
 
     import syncstore_cli.store.models  # noqa: F401  (registers the tables)

@@ -1,0 +1,77 @@
+"""Worker threads that take job ids off the queue, and the reconciler that keeps the queue honest.
+
+The reconciler runs at start and then every `reconcile_seconds` on one thread: it renews the leases
+of the jobs this process is running, re-sends jobs that were never enqueued or were rescheduled and
+are now due, jobs whose lease expired (their worker died), and, when the queue is empty, pending
+jobs whose message was lost (dequeued by a worker that died before claiming it).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from syncstore_cli.queue.transport import JobQueue
+from syncstore_cli.store.sync import SyncStore
+from syncstore_cli.sync.jobs import JobRunner
+
+
+class Worker:
+    def __init__(self, runner: JobRunner, store: SyncStore, queue: JobQueue, *, concurrency: int = 4,
+                 reconcile_seconds: float = 2.0, poll_seconds: float = 0.05, stale_after: float = 5.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.runner = runner
+        self.store = store
+        self.queue = queue
+        self.concurrency = max(1, concurrency)
+        self.reconcile_seconds = reconcile_seconds
+        self.poll_seconds = poll_seconds
+        self.stale_after = stale_after
+        self.clock = clock
+        self.stopping = threading.Event()
+        self.processed = 0
+        self._count_lock = threading.Lock()
+
+    def reconcile(self) -> int:
+        self.runner.renew_leases()
+        stale = self.stale_after if self.queue.waiting() == 0 else None
+        ids = self.store.due_jobs(self.clock(), stale_after=stale)
+        self.queue.enqueue(ids)
+        return len(ids)
+
+    def _work(self) -> None:
+        while not self.stopping.is_set():
+            job_id = self.queue.dequeue()
+            if job_id is None:
+                self.stopping.wait(self.poll_seconds)
+                continue
+            self.runner.run(job_id)
+            with self._count_lock:
+                self.processed += 1
+
+    def run(self, until: Callable[[], bool] = lambda: False, on_tick: Callable[[], None] | None = None) -> None:
+        """Serve until `until()` is true or `stop()` is called; `on_tick` runs on the reconciler's beat."""
+        self.reconcile()
+        threads = [threading.Thread(target=self._work, name=f"syncstore-worker-{i}", daemon=True)
+                   for i in range(self.concurrency)]
+        for thread in threads:
+            thread.start()
+        last = self.clock()
+        try:
+            while not self.stopping.is_set():
+                if on_tick is not None:
+                    on_tick()
+                if until():
+                    break
+                self.stopping.wait(min(0.2, self.reconcile_seconds))
+                if self.clock() - last >= self.reconcile_seconds:
+                    self.reconcile()
+                    last = self.clock()
+        finally:
+            self.stopping.set()
+            for thread in threads:
+                thread.join()
+
+    def stop(self) -> None:
+        self.stopping.set()

@@ -1,0 +1,333 @@
+"""Apply the plan for one product on one platform: the unit of work of a job.
+
+`SyncEngine.sync` plans (desired vs last known state), then creates or updates through the
+marketplace client, reads the listing back and stores what it confirmed. It never holds a database
+transaction across an HTTP call. What it returns (`Outcome`) tells the worker what to do with the job.
+
+The create protocol (shared/design.md): an idempotency key and the intent are stored before the
+create is sent; while the intent is stored the outcome is unknown, and it is resolved by looking
+the SKU up on the marketplace before any new create (TikTok also returns the first result for a
+reused key). So a timeout, a dropped connection or a crash can never make a second listing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncstore_cli.domain.catalog import Platform, Product
+from syncstore_cli.domain.desired import (
+    Action,
+    DesiredListing,
+    PlanEntry,
+    blocking_reasons,
+    desired_listing,
+    plan_listing,
+)
+from syncstore_cli.domain.listing import derive_listings
+from syncstore_cli.domain.pricing import PlatformPricing
+from syncstore_cli.errors import NotFoundError
+from syncstore_cli.marketplaces.base import ListingSpec, MarketplaceClient, RemoteListing, VariantSpec
+from syncstore_cli.marketplaces.errors import (
+    Forbidden,
+    MarketplaceError,
+    NeedsAuthError,
+    NotFound,
+    RateLimited,
+    RetriableError,
+    ValidationFailed,
+)
+from syncstore_cli.store.catalog import CatalogStore, StoredProduct
+from syncstore_cli.store.sync import BLOCKED, DEAD, DONE, FAILED, KnownListing, SyncStore
+from syncstore_cli.sync.state import readback_differences
+
+# Stable error codes of the seller's contract, one per kind of failure.
+INVALID_PRODUCT = "INVALID_PRODUCT"
+PRODUCT_NOT_FOUND = "PRODUCT_NOT_FOUND"
+LISTING_NOT_FOUND = "LISTING_NOT_FOUND"
+UNAUTHORIZED = "UNAUTHORIZED"
+RATE_LIMITED = "RATE_LIMITED"
+MARKETPLACE_UNAVAILABLE = "MARKETPLACE_UNAVAILABLE"
+REJECTED = "REJECTED_BY_MARKETPLACE"
+READBACK_MISMATCH = "READBACK_MISMATCH"
+IMAGE_UNREACHABLE = "IMAGE_UNREACHABLE"
+DUPLICATE_LISTING = "DUPLICATE_LISTING"
+
+
+class ImageUnreachable(Exception):
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"image {url} is unreachable: {reason}")
+        self.url = url
+
+
+class ProductBlocked(Exception):
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+@dataclass
+class Outcome:
+    """A job's result: its final state (or `retry_at` to try again later) and the seller-facing facts."""
+
+    state: str
+    action: str | None = None
+    external_id: str | None = None
+    message: str = ""
+    error_code: str | None = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    attempts: int = 0
+    retry_at: float | None = None
+    plan: PlanEntry | None = None
+
+
+@dataclass
+class Shop:
+    """One authorized shop's client, as the engine uses it."""
+
+    platform: Platform
+    shop_id: str
+    client: MarketplaceClient
+    refresh_after_rejection: Callable[[], None] = lambda: None
+
+
+def error_code_for(error: BaseException) -> str:
+    if isinstance(error, RateLimited):
+        return RATE_LIMITED
+    if isinstance(error, RetriableError):
+        return MARKETPLACE_UNAVAILABLE
+    if isinstance(error, NeedsAuthError | Forbidden):
+        return UNAUTHORIZED
+    if isinstance(error, NotFound):
+        return LISTING_NOT_FOUND
+    return REJECTED
+
+
+def _error_record(error: BaseException, attempt: int) -> dict[str, Any]:
+    record: dict[str, Any] = {"attempt": attempt, "at": round(time.time(), 3), "kind": type(error).__name__,
+                              "message": str(error)}
+    if isinstance(error, MarketplaceError):
+        record.update(code=error.code, request_id=error.request_id, http_status=error.http_status)
+    return record
+
+
+class ImageCache:
+    """Content hash per image URL (in memory) and the shop's reference per hash (in the store)."""
+
+    def __init__(self, store: SyncStore, fetch: Callable[[str], bytes]) -> None:
+        self._store = store
+        self._fetch = fetch
+        self._hashes: dict[str, str] = {}
+        self._bytes: dict[str, bytes] = {}
+        self._lock = threading.Lock()
+
+    def reference(self, shop: Shop, url: str) -> str:
+        digest = self._hashes.get(url)
+        data: bytes | None = None
+        if digest is None:
+            data = self._fetch(url)
+            digest = hashlib.sha256(data).hexdigest()
+            with self._lock:
+                self._hashes[url] = digest
+        known = self._store.uploaded_image(shop.platform.value, shop.shop_id, digest)
+        if known is not None:
+            return known
+        if data is None:
+            data = self._fetch(url)
+        reference = shop.client.upload_image(data)
+        self._store.remember_upload(shop.platform.value, shop.shop_id, digest, reference)
+        return self._store.uploaded_image(shop.platform.value, shop.shop_id, digest) or reference
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        catalog: CatalogStore,
+        store: SyncStore,
+        pricing: Mapping[str, PlatformPricing],
+        shops: Mapping[Platform, Shop],
+        images: ImageCache | None,
+        *,
+        max_attempts: int = 3,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.pricing = pricing
+        self.shops = shops
+        self.images = images
+        self.max_attempts = max_attempts
+        self.clock = clock
+        self._sku_owners: dict[str, str] | None = None
+
+    # -- planning ------------------------------------------------------------------------------
+    def sku_owners(self) -> dict[str, str]:
+        if self._sku_owners is None:
+            self._sku_owners = self.catalog.variant_sku_owners()
+        return self._sku_owners
+
+    def plan(self, stored: StoredProduct, platform: Platform, known: KnownListing | None = None) -> PlanEntry:
+        product = stored.product
+        locked = {p: ls.seo_title for p, ls in stored.listings.items() if ls.seo_locked and ls.seo_title}
+        draft = derive_listings(product, self.pricing, locked)[platform]
+        desired = desired_listing(product, draft)
+        known = known or self.store.known_listing(product.id, platform.value)
+        reasons = blocking_reasons(product, draft, self.sku_owners(), creating=known.external_id is None)
+        return plan_listing(desired, known.state, known.external_id, reasons)
+
+    # -- applying ------------------------------------------------------------------------------
+    def sync(self, product_id: str, platform: Platform) -> Outcome:
+        """Plan and apply one product on one platform; every marketplace error becomes an Outcome."""
+        try:
+            stored = self.catalog.get(product_id)
+        except NotFoundError:
+            return Outcome(FAILED, message=f"no product with id '{product_id}'", error_code=PRODUCT_NOT_FOUND)
+        shop = self.shops.get(platform)
+        if shop is None:
+            return Outcome(FAILED, message=f"no {platform.value} shop is authorized; run `syncstore auth "
+                                           f"{platform.value}`", error_code=UNAUTHORIZED)
+        known = self.store.known_listing(product_id, platform.value)
+        entry = self.plan(stored, platform, known)
+        if entry.action is Action.BLOCKED:
+            return Outcome(BLOCKED, action=entry.action.value, message="; ".join(entry.reasons),
+                           error_code=INVALID_PRODUCT, plan=entry)
+        errors: list[dict[str, Any]] = []
+        attempts = 0
+        refreshed = False
+        while True:
+            attempts += 1
+            if attempts > 1:  # an earlier attempt may have created the listing or stored a create intent
+                known = self.store.known_listing(product_id, platform.value)
+            try:
+                outcome = self._apply(shop, stored.product, entry, known)
+                outcome.errors = errors + outcome.errors
+                outcome.attempts = attempts
+                return outcome
+            except ImageUnreachable as error:
+                return Outcome(BLOCKED, action=entry.action.value, message=str(error), error_code=IMAGE_UNREACHABLE,
+                               errors=errors, attempts=attempts, plan=entry)
+            except ProductBlocked as error:
+                return Outcome(BLOCKED, action=entry.action.value, message=str(error), error_code=INVALID_PRODUCT,
+                               errors=errors, attempts=attempts, plan=entry)
+            except NeedsAuthError as error:
+                errors.append(_error_record(error, attempts))
+                if refreshed:
+                    return Outcome(FAILED, action=entry.action.value, message=str(error), error_code=UNAUTHORIZED,
+                                   errors=errors, attempts=attempts, plan=entry)
+                refreshed = True
+                try:
+                    shop.refresh_after_rejection()
+                except RetriableError as refresh_error:  # the token host is busy: the shop is still authorized
+                    errors.append(_error_record(refresh_error, attempts))
+                    return Outcome("retry", action=entry.action.value, message=str(refresh_error),
+                                   error_code=error_code_for(refresh_error), errors=errors, attempts=attempts,
+                                   retry_at=self.clock() + (refresh_error.retry_after or 1.0), plan=entry)
+                except MarketplaceError as refresh_error:
+                    errors.append(_error_record(refresh_error, attempts))
+                    return Outcome(FAILED, action=entry.action.value, message=str(refresh_error),
+                                   error_code=UNAUTHORIZED, errors=errors, attempts=attempts, plan=entry)
+            except RetriableError as error:
+                # The HTTP layer already retried this request with backoff; one more engine-level attempt
+                # is worth it only for an unknown create outcome (the create protocol resolves it first).
+                errors.append(_error_record(error, attempts))
+                known = self.store.known_listing(product_id, platform.value)  # for the decision below
+                if error.retry_after is not None and attempts < self.max_attempts:
+                    return Outcome("retry", action=entry.action.value, message=str(error), error_code=RATE_LIMITED,
+                                   errors=errors, attempts=attempts, retry_at=self.clock() + error.retry_after,
+                                   plan=entry)
+                if attempts >= self.max_attempts or not (known.create_key or error.outcome_unknown):
+                    return Outcome(DEAD, action=entry.action.value, message=str(error),
+                                   error_code=error_code_for(error), errors=errors, attempts=attempts, plan=entry)
+            except MarketplaceError as error:
+                errors.append(_error_record(error, attempts))
+                return Outcome(FAILED, action=entry.action.value, message=str(error),
+                               error_code=error_code_for(error), errors=errors, attempts=attempts, plan=entry)
+
+    def _apply(self, shop: Shop, product: Product, entry: PlanEntry, known: KnownListing) -> Outcome:
+        desired = entry.desired
+        assert desired is not None
+        platform = desired.platform.value
+        external_id = known.external_id
+        if external_id is None and known.create_key is not None:
+            # An earlier create's outcome is unknown: look before creating again.
+            found = self._find_existing(shop, desired)
+            if found is not None:
+                external_id = found.external_id
+                self.store.record_external_id(product.id, platform, external_id)
+                return self._update(shop, product, desired, external_id, None, adopted=True)
+        if external_id is None:
+            return self._create(shop, product, desired, known.create_key)
+        if entry.action is Action.CREATE:
+            # An earlier attempt created it (its read-back failed): compare with what is there now.
+            return self._update(shop, product, desired, external_id, None)
+        if entry.action is Action.NO_CHANGE:
+            return Outcome(DONE, action=Action.NO_CHANGE.value, external_id=external_id,
+                           message="already up to date; nothing sent", plan=entry)
+        return self._update(shop, product, desired, external_id, entry.fields, plan=entry)
+
+    def _find_existing(self, shop: Shop, desired: DesiredListing) -> RemoteListing | None:
+        skus = {desired.sku, *(v.sku for v in desired.variants)}
+        found: dict[str, RemoteListing] = {}
+        for sku in [desired.sku, *(v.sku for v in desired.variants[:1])]:
+            for listing in shop.client.find_by_sku(sku):
+                if listing.sku == desired.sku or skus & set(listing.skus):
+                    found[listing.external_id] = listing
+        if len(found) > 1:
+            raise ValidationFailed(shop.platform.value, f"SKU {desired.sku} is already listed {len(found)} times ("
+                                   f"{', '.join(sorted(found))}); resolve the duplicates in the seller centre first",
+                                   code=DUPLICATE_LISTING)
+        return next(iter(found.values()), None)
+
+    def _spec(self, shop: Shop, desired: DesiredListing, with_images: bool) -> ListingSpec:
+        assert self.images is not None, "planning-only engine cannot send"
+        images = tuple(self.images.reference(shop, url) for url in desired.images) if with_images else ()
+        return ListingSpec(
+            sku=desired.sku, title=desired.title, description=desired.description, category_id=desired.category_id,
+            images=images, price=desired.price, stock=desired.stock, tier_names=desired.tier_names,
+            variants=tuple(VariantSpec(v.sku, v.options, v.price, v.stock) for v in desired.variants),
+            brand=desired.brand, weight_g=desired.weight_g, length_cm=desired.length_cm, width_cm=desired.width_cm,
+            height_cm=desired.height_cm, tokopedia=desired.tokopedia,
+        )
+
+    def _create(self, shop: Shop, product: Product, desired: DesiredListing, key: str | None) -> Outcome:
+        spec = self._spec(shop, desired, with_images=True)  # uploads first: they are reusable, never duplicated
+        key = key or uuid.uuid4().hex
+        self.store.set_create_intent(product.id, desired.platform.value, key)
+        result = shop.client.create_listing(spec, key)
+        self.store.record_external_id(product.id, desired.platform.value, result.external_id)
+        return self._confirm(shop, product, desired, result.external_id, Action.CREATE, "created")
+
+    def _update(self, shop: Shop, product: Product, desired: DesiredListing, external_id: str,
+                fields: frozenset[str] | None, *, adopted: bool = False, plan: PlanEntry | None = None) -> Outcome:
+        if fields is None:  # adopted after an unknown outcome, or no known state: compare with what is there
+            from syncstore_cli.sync.state import remote_state
+
+            current = remote_state(shop.client.get_listing(external_id))
+            wanted = desired.groups()
+            fields = frozenset(g for g in wanted if g != "images" and wanted[g] != current[g])
+            if len(current["images"]) != len(wanted["images"]):
+                fields |= {"images"}
+        if fields:
+            spec = self._spec(shop, desired, with_images="images" in fields)
+            shop.client.update_listing(external_id, spec, fields)
+        verb = "adopted the listing an earlier attempt created" if adopted else "updated " + ", ".join(sorted(fields))
+        return self._confirm(shop, product, desired, external_id, Action.UPDATE, verb, plan)
+
+    def _confirm(self, shop: Shop, product: Product, desired: DesiredListing, external_id: str, action: Action,
+                 verb: str, plan: PlanEntry | None = None) -> Outcome:
+        listing = shop.client.get_listing(external_id)
+        problems = readback_differences(desired, listing)
+        if problems:
+            message = f"read-back of {desired.platform.value} {external_id} differs: " + "; ".join(problems)
+            self.store.record_error(product.id, desired.platform.value, message)
+            return Outcome(FAILED, action=action.value, external_id=external_id, message=message,
+                           error_code=READBACK_MISMATCH, plan=plan)
+        variant_ids = {v.sku: v.external_id for v in listing.variants}
+        self.store.record_synced(product.id, desired.platform.value, external_id, variant_ids, desired.groups())
+        return Outcome(DONE, action=action.value, external_id=external_id,
+                       message=f"{verb}; read back as intended ({listing.status or 'ok'})", plan=plan)

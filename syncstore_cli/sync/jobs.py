@@ -1,0 +1,129 @@
+"""Running one job: claim it, lock the product's listing, sync, record the outcome and the logs.
+
+Whatever transports job ids (Huey, or a direct call for `sync manual`) calls `JobRunner.run`. A
+delivery of a job that is done, or that another worker holds, does nothing, so duplicate
+deliveries are harmless.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from syncstore_cli.domain.catalog import Platform
+from syncstore_cli.marketplaces.http import Exchange
+from syncstore_cli.store.sync import DEAD, FAILED, LogEntry, SyncStore
+from syncstore_cli.sync.engine import Outcome, SyncEngine
+
+MAX_DELIVERIES = 5  # a job whose worker died this many times is parked for review, not retried forever
+
+
+@dataclass
+class _JobContext:
+    batch_id: str | None
+    job_id: int | None
+    product_id: str | None
+    entries: list[LogEntry]
+
+
+class LogCapture:
+    """Turns each marketplace exchange into a sync_logs row for the job running on this thread."""
+
+    def __init__(self, store: SyncStore) -> None:
+        self._store = store
+        self._local = threading.local()
+
+    @contextmanager
+    def job(self, batch_id: str | None, job_id: int | None, product_id: str | None) -> Iterator[_JobContext]:
+        context = _JobContext(batch_id, job_id, product_id, [])
+        self._local.context = context
+        try:
+            yield context
+        finally:
+            self._local.context = None
+            self._store.add_logs(context.entries)
+
+    def __call__(self, exchange: Exchange) -> None:
+        context: _JobContext | None = getattr(self._local, "context", None)
+        entry = LogEntry(
+            platform=exchange.platform, method=exchange.method, path=exchange.path,
+            status="ok" if exchange.error is None else "error", http_status=exchange.status,
+            request_payload=json.dumps({"query": exchange.query, "body": exchange.request_body}),
+            response_payload=exchange.response_body, error_message=exchange.error, request_id=exchange.request_id,
+            elapsed_ms=int(exchange.elapsed * 1000),
+            batch_id=context.batch_id if context else None, job_id=context.job_id if context else None,
+            product_id=context.product_id if context else None,
+        )
+        if context is None:
+            self._store.add_logs([entry])
+        else:
+            context.entries.append(entry)
+
+
+class JobRunner:
+    def __init__(self, engine: SyncEngine, store: SyncStore, capture: LogCapture, *, lease_seconds: float = 60.0,
+                 owner: str | None = None, clock: Callable[[], float] = time.time) -> None:
+        self.engine = engine
+        self.store = store
+        self.capture = capture
+        self.lease_seconds = lease_seconds
+        self.owner = owner or f"worker-{uuid.uuid4().hex[:12]}"
+        self.clock = clock
+        self._inflight: set[int] = set()
+        self._inflight_lock = threading.Lock()
+
+    def inflight(self) -> list[int]:
+        with self._inflight_lock:
+            return list(self._inflight)
+
+    def renew_leases(self) -> None:
+        self.store.renew(self.inflight(), self.owner, self.clock() + self.lease_seconds)
+
+    def run(self, job_id: int) -> Outcome | None:
+        """Runs the job if it can be claimed; None when it is done, not due, or held by another worker."""
+        now = self.clock()
+        job = self.store.claim(job_id, self.owner, now, self.lease_seconds)
+        if job is None:
+            return None
+        with self._inflight_lock:
+            self._inflight.add(job.id)
+        try:
+            if job.deliveries > MAX_DELIVERIES:
+                outcome = Outcome(DEAD, message=f"gave up after {job.deliveries - 1} deliveries that never finished "
+                                                "(the worker died each time)", error_code="WORKER_LOST")
+                self.store.finish(job.id, self.owner, outcome.state, message=outcome.message,
+                                  error_code=outcome.error_code)
+                return outcome
+            if not self.store.lock_listing(job.product_id, job.platform, job.id, now, now + self.lease_seconds):
+                # Another batch's job is syncing this product right now: wait for it, costing no attempt.
+                self.store.reschedule(job.id, self.owner, now + 1.0,
+                                      message="waiting: another job is syncing this product")
+                return None
+            try:
+                self.store.refresh_product_status(job.product_id)
+                with self.capture.job(job.batch_id, job.id, job.product_id):
+                    try:
+                        outcome = self.engine.sync(job.product_id, Platform(job.platform))
+                    except Exception as error:  # a bug or an unexpected failure: park the job, keep the worker
+                        outcome = Outcome(FAILED, message=f"internal error: {type(error).__name__}: {error}",
+                                          error_code="INTERNAL_ERROR")
+                if outcome.retry_at is not None:
+                    self.store.reschedule(job.id, self.owner, outcome.retry_at, errors=outcome.errors,
+                                          attempts=outcome.attempts, message=outcome.message)
+                else:
+                    self.store.finish(job.id, self.owner, outcome.state, action=outcome.action,
+                                      external_id=outcome.external_id, message=outcome.message,
+                                      error_code=outcome.error_code, errors=outcome.errors,
+                                      attempts=outcome.attempts)
+                return outcome
+            finally:
+                self.store.unlock_listing(job.product_id, job.platform, job.id)
+        finally:
+            with self._inflight_lock:
+                self._inflight.discard(job.id)
+            self.store.settle_batch(job.batch_id)
