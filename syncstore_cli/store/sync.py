@@ -167,6 +167,12 @@ class SyncStore:
 
     def settle_batch(self, batch_id: str) -> str | None:
         """Marks the batch completed or failed once no job is pending or leased; returns its status."""
+        with self.engine.connect() as connection:  # most calls find work left: no write lock for those
+            open_jobs = connection.execute(select(func.count()).select_from(jobs_t).where(
+                jobs_t.c.batch_id == batch_id, jobs_t.c.state.in_((PENDING, LEASED)))).scalar_one()
+            status = connection.execute(select(batches_t.c.status).where(batches_t.c.id == batch_id)).scalar()
+        if open_jobs and status == "running":
+            return "running"
         with self._writer.begin() as connection:
             counts = {state: n for state, n in connection.execute(
                 select(jobs_t.c.state, func.count()).where(jobs_t.c.batch_id == batch_id).group_by(jobs_t.c.state))}
@@ -241,6 +247,7 @@ class SyncStore:
             row = connection.execute(select(jobs_t).where(jobs_t.c.id == job_id)).one()
             connection.execute(update(batches_t).where(batches_t.c.id == row.batch_id,
                                                        batches_t.c.status == "queued").values(status="running"))
+            connection.execute(update(products_t).where(products_t.c.id == row.product_id).values(status="syncing"))
         return _job(row)
 
     def renew(self, job_ids: Iterable[int], owner: str, until: float) -> None:
@@ -265,9 +272,12 @@ class SyncStore:
                 state=state, action=action, external_id=external_id, message=message, error_code=error_code,
                 errors_json=json.dumps(history), attempts=jobs_t.c.attempts + attempts, lease_owner=None,
                 lease_until=None, updated_at=utcnow(), finished_at=utcnow() if state in FINISHED else None))
-            # In the same transaction, so a worker killed right after cannot leave the product "syncing".
+            # In the same transaction, so a worker killed right after cannot leave the product "syncing"
+            # or its listing locked.
             product_id = connection.execute(select(jobs_t.c.product_id).where(jobs_t.c.id == job_id)).scalar_one()
             self._set_product_status(connection, product_id)
+            connection.execute(update(listings_t).where(listings_t.c.lock_job == job_id).values(
+                lock_job=None, lock_until=None))
         return True
 
     def reschedule(self, job_id: int, owner: str, next_attempt_at: float, *,
@@ -283,6 +293,8 @@ class SyncStore:
                 state=PENDING, next_attempt_at=next_attempt_at, enqueued_at=None, lease_owner=None,
                 lease_until=None, errors_json=json.dumps(history), attempts=jobs_t.c.attempts + attempts,
                 message=message, updated_at=utcnow()))
+            connection.execute(update(listings_t).where(listings_t.c.lock_job == job_id).values(
+                lock_job=None, lock_until=None))
         return True
 
     def job(self, job_id: int) -> Job | None:

@@ -240,7 +240,7 @@ class SyncEngine:
                     return Outcome("retry", action=entry.action.value, message=str(error), error_code=RATE_LIMITED,
                                    errors=errors, attempts=attempts, retry_at=self.clock() + error.retry_after,
                                    plan=entry)
-                if attempts >= self.max_attempts or not (known.create_key or error.outcome_unknown):
+                if attempts >= self.max_attempts or not known.create_key:
                     return Outcome(DEAD, action=entry.action.value, message=str(error),
                                    error_code=error_code_for(error), errors=errors, attempts=attempts, plan=entry)
             except MarketplaceError as error:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from syncstore_cli.domain.catalog import Platform
 from syncstore_cli.marketplaces.http import Exchange
-from syncstore_cli.store.sync import DEAD, FAILED, LogEntry, SyncStore
+from syncstore_cli.store.sync import DEAD, DONE, FAILED, LogEntry, SyncStore
 from syncstore_cli.sync.engine import Outcome, SyncEngine
 
 MAX_DELIVERIES = 5  # a job whose worker died this many times is parked for review, not retried forever
@@ -104,25 +104,33 @@ class JobRunner:
                 self.store.reschedule(job.id, self.owner, now + 1.0,
                                       message="waiting: another job is syncing this product")
                 return None
+            released = False  # finish and reschedule release the listing lock in their own transaction
             try:
-                self.store.refresh_product_status(job.product_id)
-                with self.capture.job(job.batch_id, job.id, job.product_id):
+                with self.capture.job(job.batch_id, job.id, job.product_id) as context:
                     try:
                         outcome = self.engine.sync(job.product_id, Platform(job.platform))
                     except Exception as error:  # a bug or an unexpected failure: park the job, keep the worker
                         outcome = Outcome(FAILED, message=f"internal error: {type(error).__name__}: {error}",
                                           error_code="INTERNAL_ERROR")
+                if outcome.state != DONE:
+                    # Every failed request of this delivery (the HTTP layer's own retries included), then
+                    # what the engine concluded: the dead-letter queue shows each attempt's error.
+                    outcome.errors = [
+                        {"kind": "request", "request": f"{e.method} {e.path}", "http_status": e.http_status,
+                         "message": e.error_message, "request_id": e.request_id}
+                        for e in context.entries if e.status == "error"] + outcome.errors
                 if outcome.retry_at is not None:
-                    self.store.reschedule(job.id, self.owner, outcome.retry_at, errors=outcome.errors,
+                    released = self.store.reschedule(job.id, self.owner, outcome.retry_at, errors=outcome.errors,
                                           attempts=outcome.attempts, message=outcome.message)
                 else:
-                    self.store.finish(job.id, self.owner, outcome.state, action=outcome.action,
+                    released = self.store.finish(job.id, self.owner, outcome.state, action=outcome.action,
                                       external_id=outcome.external_id, message=outcome.message,
                                       error_code=outcome.error_code, errors=outcome.errors,
                                       attempts=outcome.attempts)
                 return outcome
             finally:
-                self.store.unlock_listing(job.product_id, job.platform, job.id)
+                if not released:
+                    self.store.unlock_listing(job.product_id, job.platform, job.id)
         finally:
             with self._inflight_lock:
                 self._inflight.discard(job.id)

@@ -188,3 +188,23 @@ def test_a_batch_file_with_unknown_or_repeated_ids_queues_nothing(world: World, 
     result = _run("sync", "batch", "--file", str(ids), code=2)
     assert "unknown product id(s): 'PROD-0'" in result.stderr and "repeated" in result.stderr
     assert "nothing was queued" in result.stderr
+
+
+def test_exhausted_retries_park_the_job_in_the_dead_letter_queue_until_retried(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCSTORE_SYNC_BACKOFF_BASE", "0.01")  # the schedule is 2, 4, 8 s; not worth waiting here
+    product = next(f"PROD-{n}" for n in range(400, 600) if f"PROD-{n}" not in world.flawed
+                   and _run("sync", "plan", f"PROD-{n}", "-p", "shopee", "--json")[0]["action"] == "update")
+    world.box.faults.push("5xx", "/api/v2/product/update_", count=3)
+    failed = _run("sync", "manual", product, "--platform", "shopee", "--json", code=1)
+    assert failed["success"] is False and failed["error_code"] == "MARKETPLACE_UNAVAILABLE", failed
+    parked = [j for j in _run("dlq", "list", "--json") if j["product_id"] == product]
+    assert len(parked) == 1 and parked[0]["status"] == "dead"
+    shown = _run("dlq", "show", str(parked[0]["job_id"]), "--json")
+    failures = [e for e in shown["errors"] if e.get("kind") == "request"]
+    assert len(failures) == 3 and all(e["http_status"] == 500 for e in failures), shown["errors"]
+    assert _run("dlq", "retry", "12345678", code=2).stderr.startswith("error: not in the dead-letter queue")
+    assert _run("dlq", "retry", str(parked[0]["job_id"]), "--json") == {"requeued": [parked[0]["job_id"]]}
+    _run("worker", "--until-idle")
+    assert not [j for j in _run("dlq", "list", "--json") if j["product_id"] == product]
+    assert _run("sync", "plan", product, "-p", "shopee", "--json")[0]["action"] == "no_change"
