@@ -176,10 +176,7 @@ def plan(services: Services, product_ids: Sequence[str], platforms: Sequence[Pla
 
 def manual_sync(services: Services, product_id: str, platforms: Sequence[Platform]) -> tuple[str, list[Job]]:
     """Applies the plan for one product now, in this process; returns the batch id and its jobs."""
-    try:
-        services.catalog.get(product_id)
-    except NotFoundError:
-        raise
+    services.catalog.get(product_id)  # NotFoundError names the id before anything is recorded
     store = sync_store(services)
     batch_id = new_batch_id("M")
     job_ids = store.create_batch(batch_id, "manual", "+".join(p.value for p in platforms),

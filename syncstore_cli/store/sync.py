@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from syncstore_cli.store.catalog import listing_variants_t, listings_t, products_t
@@ -158,12 +158,6 @@ class SyncStore:
         return BatchSummary(batch_id=row.id, kind=row.kind, platforms=row.platforms, status=row.status,
                             total_jobs=row.total_jobs, counts=counts, created_at=row.created_at,
                             finished_at=row.finished_at, jobs=jobs)
-
-    def batches(self, limit: int = 20) -> list[BatchSummary]:
-        with self.engine.connect() as connection:
-            ids = list(connection.execute(
-                select(batches_t.c.id).order_by(batches_t.c.created_at.desc()).limit(limit)).scalars())
-        return [b for b in (self.batch(i, with_jobs=False) for i in ids) if b is not None]
 
     def settle_batch(self, batch_id: str) -> str | None:
         """Marks the batch completed or failed once no job is pending or leased; returns its status."""
@@ -322,17 +316,6 @@ class SyncStore:
                     status="queued", finished_at=None))
         return ids
 
-    def active_products(self, product_ids: Sequence[str]) -> dict[str, str]:
-        """Products with a pending or leased job in any batch -> that batch id."""
-        result: dict[str, str] = {}
-        with self.engine.connect() as connection:
-            for start in range(0, len(product_ids), 500):
-                chunk = list(product_ids[start:start + 500])
-                for row in connection.execute(select(jobs_t.c.product_id, jobs_t.c.batch_id).where(
-                        jobs_t.c.product_id.in_(chunk), jobs_t.c.state.in_((PENDING, LEASED)))):
-                    result[row.product_id] = row.batch_id
-        return result
-
     # -- one product on one platform -----------------------------------------------------------
     def lock_listing(self, product_id: str, platform: str, job_id: int, now: float, until: float) -> bool:
         """At most one job works on a product's listing at a time, across batches and workers."""
@@ -367,8 +350,8 @@ class SyncStore:
                 listings_t.c.product_id == product_id, listings_t.c.platform == platform).values(create_key=key))
 
     def record_synced(self, product_id: str, platform: str, external_id: str, variant_ids: Mapping[str, str],
-                      state: Mapping[str, Any], logs: Sequence[LogEntry] = ()) -> None:
-        """The listing id, its variants' ids and the state read back, in one transaction with the logs."""
+                      state: Mapping[str, Any]) -> None:
+        """The listing id, its variants' ids and the state read back, in one transaction."""
         now = utcnow()
         with self._writer.begin() as connection:
             listing = connection.execute(select(listings_t.c.id).where(
@@ -380,7 +363,6 @@ class SyncStore:
                 connection.execute(update(listing_variants_t).where(
                     listing_variants_t.c.listing_id == listing.id, listing_variants_t.c.variant_sku == sku,
                 ).values(external_id=variant_id))
-            self._insert_logs(connection, logs)
 
     def record_external_id(self, product_id: str, platform: str, external_id: str) -> None:
         """A create's id, stored as soon as it is known (before the read-back), so it is never lost."""
@@ -402,12 +384,6 @@ class SyncStore:
                 connection.execute(update(listings_t).where(
                     listings_t.c.product_id == product_id, listings_t.c.platform == platform).values(
                     synced_state=json.dumps(state, sort_keys=True), synced_at=utcnow()))
-
-    def set_product_status(self, product_ids: Sequence[str], status: str) -> None:
-        with self._writer.begin() as connection:
-            for start in range(0, len(product_ids), 500):
-                connection.execute(update(products_t).where(
-                    products_t.c.id.in_(list(product_ids[start:start + 500]))).values(status=status))
 
     # -- logs ----------------------------------------------------------------------------------
     @staticmethod
@@ -434,15 +410,6 @@ class SyncStore:
             rows = connection.execute(query.order_by(logs_t.c.id.desc()).limit(limit)).mappings().all()
         return [dict(r) for r in reversed(rows)]
 
-    def count_logs(self, *, batch_id: str | None = None, writes_only: bool = False) -> int:
-        query = select(func.count()).select_from(logs_t)
-        if batch_id is not None:
-            query = query.where(logs_t.c.batch_id == batch_id)
-        if writes_only:
-            query = query.where(logs_t.c.method != "GET", ~logs_t.c.path.like("%/search%"))
-        with self.engine.connect() as connection:
-            return int(connection.execute(query).scalar_one())
-
     # -- image uploads -------------------------------------------------------------------------
     def uploaded_image(self, platform: str, shop_id: str, content_hash: str) -> str | None:
         with self.engine.connect() as connection:
@@ -458,9 +425,3 @@ class SyncStore:
                                                             created_at=utcnow()))
         except IntegrityError:
             pass  # another worker uploaded the same bytes first; both references are valid, the first stays
-
-    def forget_batch(self, batch_id: str) -> None:
-        """Only for a batch that never got a job queued (a failed enqueue is retried by the reconciler)."""
-        with self._writer.begin() as connection:
-            connection.execute(delete(jobs_t).where(jobs_t.c.batch_id == batch_id))
-            connection.execute(delete(batches_t).where(batches_t.c.id == batch_id))

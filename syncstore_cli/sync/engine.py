@@ -123,7 +123,6 @@ class ImageCache:
         self._store = store
         self._fetch = fetch
         self._hashes: dict[str, str] = {}
-        self._bytes: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
     def reference(self, shop: Shop, url: str) -> str:
