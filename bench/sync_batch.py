@@ -2,12 +2,14 @@
 
 Usage: python bench/sync_batch.py [--profile fast|realistic] [--products N] [--concurrency C]
 
-Starts the sandbox in this process (seeded with the seller's listings), authorizes both shops,
-imports them, then syncs the first N products to both platforms through the real queue (SqliteHuey)
+Starts the sandbox (`syncstore sandbox serve`, seeded with the seller's listings) in its own process,
+as a seller rehearsing would, or with `--sandbox thread` inside this one; authorizes both shops,
+imports the listings, then syncs the first N products to both platforms through the real queue (SqliteHuey)
 and worker threads, and prints: product-platform syncs per second, API calls per product, the
 least time the realistic profile's rate limits allow for those calls (as a ratio), the re-run of
-the same batch with nothing changed (write calls must be 0), and the process's peak RSS (sandbox
-included, so an upper bound for SyncStore alone).
+the same batch with nothing changed (write calls must be 0), and this process's peak RSS (SyncStore
+alone, or with the sandbox when it runs as a thread). `--rerun-all` also times the zero-change
+re-run of the whole catalog.
 """
 
 from __future__ import annotations
@@ -15,9 +17,14 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from syncstore_cli.domain.catalog import PLATFORMS
@@ -41,12 +48,88 @@ def _calls(store: SyncStore, batch_id: str) -> tuple[Counter[str], int]:
     return by_api, writes
 
 
-def _run(services: Services, ids: list[str], concurrency: int) -> tuple[str, float]:
+def _run(services: Services, ids: list[str], concurrency: int, processes: int) -> tuple[str, float]:
+    """The batch through the queue: worker threads in this process, or `processes` separate
+    `syncstore worker --until-idle` processes (how a seller spreads work over several cores)."""
     started = time.perf_counter()
     batch_id = submit_batch(services, ids, list(PLATFORMS), source="bench")
-    run_worker(services, concurrency=concurrency, reconcile_seconds=0.5,
-               until=lambda: batch_status(services, batch_id).finished)
+    if processes <= 1:
+        run_worker(services, concurrency=concurrency, reconcile_seconds=0.5,
+                   until=lambda: batch_status(services, batch_id, with_jobs=False).finished)
+    else:
+        workers = [subprocess.Popen([sys.executable, "-m", "syncstore_cli", "worker", "--concurrency",
+                                     str(concurrency), "--until-idle"], stdout=subprocess.DEVNULL)
+                   for _ in range(processes)]
+        for worker in workers:
+            worker.wait()
     return batch_id, time.perf_counter() - started
+
+
+@contextmanager
+def _sandbox_process(home: Path, profile: str) -> Iterator[dict[str, str]]:
+    """`syncstore sandbox serve` in its own process; yields the settings it prints."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = home / "sandbox.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "syncstore_cli", "sandbox", "serve", "--port", str(port),
+                                    "--profile", profile, "--state", str(home / "sandbox")],
+                                   stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        for _ in range(600):
+            text = log.read_text()
+            if "export SYNCSTORE_TIKTOK_APP_SECRET" in text:
+                break
+            if process.poll() is not None:
+                raise SystemExit(f"sandbox exited: {text[-2000:]}")
+            time.sleep(0.2)
+        yield dict(line.removeprefix("export ").split("=", 1) for line in text.splitlines()
+                   if line.startswith("export "))
+    finally:
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks = os.sysconf("SC_CLK_TCK")
+            print(f"sandbox process CPU: {(int(fields[11]) + int(fields[12])) / ticks:.1f} s; this process CPU: "
+                  f"{time.process_time():.1f} s (setup, import and every run included)")
+        except (OSError, IndexError, ValueError):
+            pass  # not Linux: the CPU split is a nicety
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def _sandbox_thread(home: Path, profile: str) -> Iterator[dict[str, str]]:
+    box = build_sandbox(c.SandboxConfig(profile=profile), home / "sandbox")
+    server = serve_in_background(box)
+    products = generate_catalog(image_base_url=server.url).products
+    box.shopee_products.seed_from_catalog(products, c.DEMO_SHOPEE_SHOP_ID)
+    box.tiktok_products.seed_from_catalog(products, c.DEMO_TIKTOK_SHOP_ID)
+    try:
+        yield {"SYNCSTORE_SHOPEE_BASE_URL": server.url, "SYNCSTORE_TIKTOK_BASE_URL": server.url,
+               "SYNCSTORE_TIKTOK_AUTH_URL": server.url,
+               "SYNCSTORE_SHOPEE_PARTNER_ID": c.DEMO_SHOPEE_PARTNER_ID,
+               "SYNCSTORE_SHOPEE_PARTNER_KEY": c.DEMO_SHOPEE_PARTNER_KEY,
+               "SYNCSTORE_TIKTOK_APP_KEY": c.DEMO_TIKTOK_APP_KEY,
+               "SYNCSTORE_TIKTOK_APP_SECRET": c.DEMO_TIKTOK_APP_SECRET,
+               **({f"SYNCSTORE_{p}_{k}": "1000" for p in ("SHOPEE", "TIKTOK") for k in ("RATE_PER_SECOND",
+                                                                                          "RATE_BURST")}
+                  if profile == "fast" else {})}
+    finally:
+        server.stop()
+        box.close()
+
+
+def _report_run(label: str, services: Services, store: SyncStore, batch_id: str, wall: float, products: int) -> None:
+    summary = batch_status(services, batch_id)
+    by_api, writes = _calls(store, batch_id)
+    calls = sum(by_api.values())
+    print(f"{label}: {summary.completed} synced, {summary.blocked} blocked, {summary.failed} failed "
+          f"of {summary.total_jobs} jobs in {wall:.1f} s")
+    print(f"  {summary.total_jobs / wall:.1f} product-platform jobs/s ({summary.completed / wall:.1f} synced/s); "
+          f"{calls:,} API calls ({writes:,} writes), {calls / products:.2f} calls per product")
+    for api, count in sorted(by_api.items()):
+        print(f"    {api:<62} {count:>7,}")
 
 
 def main() -> None:
@@ -54,62 +137,67 @@ def main() -> None:
     parser.add_argument("--profile", choices=("fast", "realistic"), default="fast")
     parser.add_argument("--products", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--sandbox", choices=("process", "thread"), default="process")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="worker processes (1: threads in this process, as `sync batch` runs them)")
+    parser.add_argument("--rerun-all", action="store_true", help="also re-run the whole catalog with nothing changed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
-        box = build_sandbox(c.SandboxConfig(profile=args.profile), home / "sandbox")
-        server = serve_in_background(box)
-        products = generate_catalog(image_base_url=server.url).products
-        box.shopee_products.seed_from_catalog(products, c.DEMO_SHOPEE_SHOP_ID)
-        box.tiktok_products.seed_from_catalog(products, c.DEMO_TIKTOK_SHOP_ID)
-        env = {"SYNCSTORE_HOME": str(home), "SYNCSTORE_SHOPEE_BASE_URL": server.url,
-               "SYNCSTORE_TIKTOK_BASE_URL": server.url, "SYNCSTORE_TIKTOK_AUTH_URL": server.url,
-               "SYNCSTORE_SHOPEE_PARTNER_ID": c.DEMO_SHOPEE_PARTNER_ID,
-               "SYNCSTORE_SHOPEE_PARTNER_KEY": c.DEMO_SHOPEE_PARTNER_KEY,
-               "SYNCSTORE_TIKTOK_APP_KEY": c.DEMO_TIKTOK_APP_KEY,
-               "SYNCSTORE_TIKTOK_APP_SECRET": c.DEMO_TIKTOK_APP_SECRET}
-        if args.profile == "fast":
-            env.update({f"SYNCSTORE_{p}_{k}": "1000" for p in ("SHOPEE", "TIKTOK") for k in ("RATE_PER_SECOND",
-                                                                                                "RATE_BURST")})
-        os.environ.update(env)
-        with Services(load_settings(env)) as services:
-            from syncstore_cli.authorization import Authorization
+        os.environ["SYNCSTORE_HOME"] = str(home)
+        sandbox = _sandbox_process if args.sandbox == "process" else _sandbox_thread
+        with sandbox(home, args.profile) as settings:
+            env = {"SYNCSTORE_HOME": str(home), **settings}
+            os.environ.update(env)
+            with Services(load_settings(env)) as services:
+                from syncstore_cli.authorization import Authorization
 
-            auth = Authorization(services)
-            auth.authorize_shopee(sandbox_approve=True)
-            auth.authorize_tiktok(sandbox_approve=True)
-            import_from_marketplaces(services, list(PLATFORMS))
-            ids = [s.product.id for s in services.catalog.all_products()][: args.products]
-            store = SyncStore(services.engine)
-            print(f"profile {args.profile}; {len(ids)} products x 2 platforms; concurrency {args.concurrency}; "
-                  f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-            batch_id, wall = _run(services, ids, args.concurrency)
-            summary = batch_status(services, batch_id)
-            by_api, writes = _calls(store, batch_id)
-            calls = sum(by_api.values())
-            print(f"first run: {summary.completed} synced, {summary.blocked} blocked, {summary.failed} failed "
-                  f"of {summary.total_jobs} jobs in {wall:.1f} s")
-            print(f"  {summary.total_jobs / wall:.1f} product-platform jobs/s "
-                  f"({summary.completed / wall:.1f} synced/s); {calls:,} API calls ({writes:,} writes), "
-                  f"{calls / len(ids):.2f} calls per product")
-            for api, count in sorted(by_api.items()):
-                print(f"    {api:<62} {count:>7,}")
-            # Shopee: 10/s per shop after a burst of 20; TikTok: 20/s per API after 40; both shops in parallel.
-            shopee = sum(n for api, n in by_api.items() if api.startswith("shopee "))
-            tiktok = [n for api, n in by_api.items() if api.startswith("tiktok ")]
-            least = max(max(0.0, (shopee - 20) / 10), max((max(0.0, (n - 40) / 20) for n in tiktok), default=0.0))
-            if args.profile == "realistic" and least:
-                print(f"  least time the realistic rate limits allow: {least:.1f} s; this run took "
-                      f"{wall / least:.2f}x that")
-            again, rewall = _run(services, ids, args.concurrency)
-            resummary = batch_status(services, again)
-            reapi, rewrites = _calls(store, again)
-            print(f"re-run, nothing changed: {resummary.completed} done, {sum(reapi.values()):,} API calls, "
-                  f"{rewrites} write calls, {rewall:.1f} s")
-        server.stop()
-        box.close()
+                auth = Authorization(services)
+                auth.authorize_shopee(sandbox_approve=True)
+                auth.authorize_tiktok(sandbox_approve=True)
+                import_from_marketplaces(services, list(PLATFORMS))
+                everything = [s.product.id for s in services.catalog.all_products()]
+                ids = everything[: args.products]
+                store = SyncStore(services.engine)
+                print(f"profile {args.profile}; {len(ids)} products x 2 platforms; {args.processes} worker "
+                      f"process(es) x {args.concurrency} threads; "
+                      f"sandbox in its own {args.sandbox}; load average {os.getloadavg()[0]:.2f} "
+                      f"on {os.cpu_count()} cores")
+                batch_id, wall = _run(services, ids, args.concurrency, args.processes)
+                _report_run("first run", services, store, batch_id, wall, len(ids))
+                by_api, _ = _calls(store, batch_id)
+                # Shopee: 10/s per shop after a burst of 20; TikTok: 20/s per API after 40; both shops in parallel.
+                shopee = sum(n for api, n in by_api.items() if api.startswith("shopee "))
+                tiktok = [n for api, n in by_api.items() if api.startswith("tiktok ")]
+                least = max(max(0.0, (shopee - 20) / 10),
+                            max((max(0.0, (n - 40) / 20) for n in tiktok), default=0.0))
+                if args.profile == "realistic" and least:
+                    print(f"  least time the realistic rate limits allow: {least:.1f} s; this run took "
+                          f"{wall / least:.2f}x that")
+                again, rewall = _run(services, ids, args.concurrency, args.processes)
+                resummary = batch_status(services, again)
+                reapi, rewrites = _calls(store, again)
+                print(f"re-run, nothing changed: {resummary.completed} done, {sum(reapi.values()):,} API calls, "
+                      f"{rewrites} write calls, {rewall:.1f} s ({resummary.total_jobs / rewall:.1f} jobs/s)")
+                if args.rerun_all:
+                    # Every product once, so the rest of the catalog is synced; then the zero-change re-run.
+                    rest = everything[args.products:]
+                    if rest:
+                        fill, fillwall = _run(services, rest, args.concurrency, args.processes)
+                        _report_run("rest of the catalog", services, store, fill, fillwall, len(rest))
+                    whole, wholewall = _run(services, everything, args.concurrency, args.processes)
+                    wholesummary = batch_status(services, whole)
+                    wholeapi, wholewrites = _calls(store, whole)
+                    print(f"whole catalog re-run, nothing changed: {len(everything):,} products, "
+                          f"{wholesummary.total_jobs:,} jobs ({wholesummary.completed:,} done, "
+                          f"{wholesummary.blocked:,} blocked), {sum(wholeapi.values()):,} API calls, "
+                          f"{wholewrites} write calls, {wholewall:.1f} s")
+                workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # sandbox not waited yet
+    if args.processes > 1:
+        print(f"peak RSS of a worker process: {workers_peak:.0f} MB")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak:.0f} MB (this process: SyncStore and the in-process sandbox together)")
+    where = "SyncStore alone" if args.sandbox == "process" else "SyncStore and the in-process sandbox together"
+    print(f"peak RSS {peak:.0f} MB (this process: {where})")
 
 
 if __name__ == "__main__":

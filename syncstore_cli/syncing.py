@@ -115,6 +115,7 @@ def sync_session(services: Services, *, authorization: Any = None) -> Iterator[S
                 shops[platform] = Shop(platform, shop.shop_id, TikTokClient(http), rejected)
         image_client = stack.enter_context(httpx.Client(timeout=30.0, follow_redirects=True))
         images = ImageCache(store, lambda url: fetch_image(image_client, url))
+        stack.callback(images.close)
         engine = SyncEngine(services.catalog, store, services.settings.pricing, shops, images,
                             max_attempts=_int_setting(services, "sync.max_attempts", 3))
         runner = JobRunner(engine, store, capture, lease_seconds=_float_setting(services, "sync.lease_seconds", 60))
@@ -232,8 +233,9 @@ def run_worker(services: Services, *, concurrency: int | None = None, until: Cal
         return worker.processed
 
 
-def batch_status(services: Services, batch_id: str) -> BatchSummary:
-    summary = sync_store(services).batch(batch_id)
+def batch_status(services: Services, batch_id: str, *, with_jobs: bool = True) -> BatchSummary:
+    """The batch's counts, and each job unless `with_jobs` is False (progress polling needs only counts)."""
+    summary = sync_store(services).batch(batch_id, with_jobs=with_jobs)
     if summary is None:
         raise NotFoundError(f"no batch with id '{batch_id}'")
     return summary

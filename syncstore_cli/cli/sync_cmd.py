@@ -185,10 +185,10 @@ def batch_command(
         started = time.monotonic()
         with _Progress(batch_id, enabled=not as_json) as progress:
             def tick() -> None:
-                progress.update(batch_status(services, batch_id))
+                progress.update(batch_status(services, batch_id, with_jobs=False))
 
             run_worker(services, concurrency=concurrency, on_tick=tick,
-                       until=lambda: batch_status(services, batch_id).finished)
+                       until=lambda: batch_status(services, batch_id, with_jobs=False).finished)
             summary = batch_status(services, batch_id)
             progress.update(summary)
     if as_json:
@@ -276,12 +276,14 @@ def status_command(
                 while not summary.finished:
                     progress.update(summary)
                     time.sleep(1.0)
-                    summary = batch_status(services, batch_id)
+                    summary = batch_status(services, batch_id, with_jobs=False)
+                summary = batch_status(services, batch_id)
                 progress.update(summary)
         elif watch:
             while not summary.finished:
                 time.sleep(1.0)
-                summary = batch_status(services, batch_id)
+                summary = batch_status(services, batch_id, with_jobs=False)
+            summary = batch_status(services, batch_id)
     if as_json:
         print_json(_status_json(summary))
     else:

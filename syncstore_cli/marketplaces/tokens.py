@@ -27,6 +27,10 @@ T = TypeVar("T")
 
 REFRESH_MARGIN_SECONDS = 600  # refresh when less than this is left on the access token
 LEASE_SECONDS = 30.0
+# How long a shop's row read from the store serves the requests of this process. Every request
+# used to read it (a query per API call); a token refreshed meanwhile by another process is seen
+# this much later, or at once if the marketplace rejects the old one (the refresh path re-reads).
+READ_CACHE_SECONDS = 5.0
 
 
 class TokenRepository(Protocol):
@@ -68,10 +72,15 @@ class TokenKeeper:
         self._poll = poll_seconds
         self._lease = lease_seconds
         self._owner = uuid.uuid4().hex
+        self._recent: dict[str, tuple[float, ShopAuth]] = {}
 
     def access_token(self, shop_id: str) -> str:
         """A valid access token for the shop, refreshing it first if it is close to expiry."""
-        shop = self._shop(shop_id)
+        recent = self._recent.get(shop_id)
+        if recent is not None and self._clock() - recent[0] < READ_CACHE_SECONDS:
+            shop = recent[1]
+        else:
+            shop = self._shop(shop_id)
         if shop.tokens.access_expires_at - self._clock() > REFRESH_MARGIN_SECONDS:
             return shop.tokens.access_token
         return self._refresh(shop_id, stale_access_token=shop.tokens.access_token).tokens.access_token
@@ -83,10 +92,13 @@ class TokenKeeper:
     def _shop(self, shop_id: str) -> ShopAuth:
         shop = self._repository.get_shop(self._platform, shop_id)
         if shop is None:
+            self._recent.pop(shop_id, None)
             raise ShopUnauthorized(self._platform, f"shop {shop_id} is not authorized; run `syncstore auth "
                                    f"{self._platform}`")
         if not shop.authorized:
+            self._recent.pop(shop_id, None)
             raise ShopUnauthorized(self._platform, f"shop {shop_id} needs to be authorized again")
+        self._recent[shop_id] = (self._clock(), shop)
         return shop
 
     def _refresh(self, shop_id: str, *, stale_access_token: str) -> ShopAuth:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import BindParameter, Engine, bindparam, delete, func, insert, select, update
 
 from syncstore_cli.domain.catalog import Platform, Product, SyncStatus, Tier, Variant
 from syncstore_cli.domain.listing import ListingDraft
@@ -20,6 +20,17 @@ variants_t = VariantRow.__table__  # type: ignore[attr-defined]
 images_t = ImageRow.__table__  # type: ignore[attr-defined]
 listings_t = ListingRow.__table__  # type: ignore[attr-defined]
 listing_variants_t = ListingVariantRow.__table__  # type: ignore[attr-defined]
+
+# Built once: every sync job reads its product through these (building a statement costs more than running it).
+_IDS: BindParameter[str] = bindparam("p_ids", expanding=True)
+_PRODUCTS_BY_ID = select(products_t).where(products_t.c.id.in_(_IDS))
+_VARIANTS_BY_PRODUCT = select(variants_t).where(variants_t.c.product_id.in_(_IDS)).order_by(
+    variants_t.c.product_id, variants_t.c.position)
+_IMAGES_BY_PRODUCT = select(images_t).where(images_t.c.product_id.in_(_IDS)).order_by(
+    images_t.c.product_id, images_t.c.position)
+_LISTINGS_BY_PRODUCT = select(listings_t).where(listings_t.c.product_id.in_(_IDS))
+_LISTING_VARIANTS = select(listing_variants_t).where(
+    listing_variants_t.c.listing_id.in_(bindparam("p_listings", expanding=True)))
 
 
 @dataclass(frozen=True)
@@ -150,41 +161,15 @@ class CatalogStore:
         """Products in the order asked for; unknown ids are left out."""
         if not product_ids:
             return []
+        ids = {"p_ids": list(product_ids)}
         with self.engine.connect() as connection:
-            rows = connection.execute(select(products_t).where(products_t.c.id.in_(product_ids))).mappings().all()
-            variant_rows = (
-                connection.execute(
-                    select(variants_t).where(variants_t.c.product_id.in_(product_ids)).order_by(
-                        variants_t.c.product_id, variants_t.c.position
-                    )
-                )
-                .mappings()
-                .all()
-            )
-            image_rows = (
-                connection.execute(
-                    select(images_t).where(images_t.c.product_id.in_(product_ids)).order_by(
-                        images_t.c.product_id, images_t.c.position
-                    )
-                )
-                .mappings()
-                .all()
-            )
-            listing_rows = (
-                connection.execute(select(listings_t).where(listings_t.c.product_id.in_(product_ids)))
-                .mappings()
-                .all()
-            )
+            rows = connection.execute(_PRODUCTS_BY_ID, ids).mappings().all()
+            variant_rows = connection.execute(_VARIANTS_BY_PRODUCT, ids).mappings().all()
+            image_rows = connection.execute(_IMAGES_BY_PRODUCT, ids).mappings().all()
+            listing_rows = connection.execute(_LISTINGS_BY_PRODUCT, ids).mappings().all()
             listing_ids = [row["id"] for row in listing_rows]
-            lv_rows = (
-                connection.execute(
-                    select(listing_variants_t).where(listing_variants_t.c.listing_id.in_(listing_ids))
-                )
-                .mappings()
-                .all()
-                if listing_ids
-                else []
-            )
+            lv_rows = (connection.execute(_LISTING_VARIANTS, {"p_listings": listing_ids}).mappings().all()
+                       if listing_ids else [])
         variants: dict[str, list[Variant]] = {}
         for v in variant_rows:
             variants.setdefault(v["product_id"], []).append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -145,7 +145,9 @@ class SyncJobRow(SQLModel, table=True):
     """One product on one platform in one batch; the truth the queue only points at."""
 
     __tablename__ = "sync_jobs"
-    __table_args__ = (UniqueConstraint("batch_id", "product_id", "platform"),)
+    # (batch_id, state): "is anything left open in this batch?" after every job, without scanning the batch.
+    __table_args__ = (UniqueConstraint("batch_id", "product_id", "platform"),
+                      Index("ix_sync_jobs_batch_state", "batch_id", "state"))
 
     id: int | None = Field(default=None, primary_key=True)
     batch_id: str = Field(foreign_key="sync_batches.id", index=True, max_length=40)

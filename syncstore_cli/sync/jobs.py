@@ -7,6 +7,7 @@ deliveries are harmless.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import threading
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 from syncstore_cli.domain.catalog import Platform
 from syncstore_cli.marketplaces.http import Exchange
+from syncstore_cli.store.models import utcnow
 from syncstore_cli.store.sync import DEAD, DONE, FAILED, LogEntry, SyncStore
 from syncstore_cli.sync.engine import Outcome, SyncEngine
 
@@ -32,30 +34,35 @@ class _JobContext:
 
 
 class LogCapture:
-    """Turns each marketplace exchange into a sync_logs row for the job running on this thread."""
+    """Turns each marketplace exchange into a sync_logs row for the job running in this context.
+
+    A context variable, not a thread-local: a job's image uploads run on helper threads in a copy
+    of the job's context, and their requests belong to the job too.
+    """
 
     def __init__(self, store: SyncStore) -> None:
         self._store = store
-        self._local = threading.local()
+        self._current: contextvars.ContextVar[_JobContext | None] = contextvars.ContextVar(
+            f"syncstore-job-{id(self)}", default=None)
 
     @contextmanager
     def job(self, batch_id: str | None, job_id: int | None, product_id: str | None) -> Iterator[_JobContext]:
         context = _JobContext(batch_id, job_id, product_id, [])
-        self._local.context = context
+        token = self._current.set(context)
         try:
             yield context
         finally:
-            self._local.context = None
+            self._current.reset(token)
             self._store.add_logs(context.entries)
 
     def __call__(self, exchange: Exchange) -> None:
-        context: _JobContext | None = getattr(self._local, "context", None)
+        context = self._current.get()
         entry = LogEntry(
             platform=exchange.platform, method=exchange.method, path=exchange.path,
             status="ok" if exchange.error is None else "error", http_status=exchange.status,
             request_payload=json.dumps({"query": exchange.query, "body": exchange.request_body}),
             response_payload=exchange.response_body, error_message=exchange.error, request_id=exchange.request_id,
-            elapsed_ms=int(exchange.elapsed * 1000),
+            elapsed_ms=int(exchange.elapsed * 1000), created_at=utcnow(),
             batch_id=context.batch_id if context else None, job_id=context.job_id if context else None,
             product_id=context.product_id if context else None,
         )
@@ -87,9 +94,12 @@ class JobRunner:
     def run(self, job_id: int) -> Outcome | None:
         """Runs the job if it can be claimed; None when it is done, not due, or held by another worker."""
         now = self.clock()
-        job = self.store.claim(job_id, self.owner, now, self.lease_seconds)
-        if job is None:
+        claimed = self.store.claim(job_id, self.owner, now, self.lease_seconds)
+        if claimed is None:
             return None
+        job, listing_locked = claimed
+        if not listing_locked:
+            return None  # claim already put it back, to wait for the job that holds the product
         with self._inflight_lock:
             self._inflight.add(job.id)
         try:
@@ -99,12 +109,7 @@ class JobRunner:
                 self.store.finish(job.id, self.owner, outcome.state, message=outcome.message,
                                   error_code=outcome.error_code)
                 return outcome
-            if not self.store.lock_listing(job.product_id, job.platform, job.id, now, now + self.lease_seconds):
-                # Another batch's job is syncing this product right now: wait for it, costing no attempt.
-                self.store.reschedule(job.id, self.owner, now + 1.0,
-                                      message="waiting: another job is syncing this product")
-                return None
-            released = False  # finish and reschedule release the listing lock in their own transaction
+            released = False  # finish and reschedule release the listing lock (and settle the batch) themselves
             try:
                 with self.capture.job(job.batch_id, job.id, job.product_id) as context:
                     try:
@@ -134,4 +139,3 @@ class JobRunner:
         finally:
             with self._inflight_lock:
                 self._inflight.discard(job.id)
-            self.store.settle_batch(job.batch_id)
