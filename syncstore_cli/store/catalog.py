@@ -141,6 +141,17 @@ class CatalogStore:
                 prices.setdefault(product_id, {})[Platform(platform)] = price
         return prices
 
+    def external_id_owners(self) -> dict[tuple[Platform, str], list[str]]:
+        """Each marketplace listing id the store holds -> the products whose listing carries it (sorted);
+        more than one product for an id is a broken mapping."""
+        query = select(listings_t.c.platform, listings_t.c.external_id, listings_t.c.product_id).where(
+            listings_t.c.external_id.is_not(None))
+        owners: dict[tuple[Platform, str], list[str]] = {}
+        with self.engine.connect() as connection:
+            for platform, external_id, product_id in connection.execute(query):
+                owners.setdefault((Platform(platform), external_id), []).append(product_id)
+        return {key: sorted(ids) for key, ids in owners.items()}
+
     def locked_titles(self) -> dict[str, dict[Platform, str]]:
         query = select(listings_t.c.product_id, listings_t.c.platform, listings_t.c.seo_title).where(
             listings_t.c.seo_locked.is_(True)

@@ -137,6 +137,9 @@ class SyncBatchRow(SQLModel, table=True):
     total_jobs: int
     status: str = Field(default="queued", max_length=16, index=True)
     source: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    products: int = 0  # distinct products, what the staged rollout counts
+    forced: bool = False  # started past the staged rollout's limit by the owner (`--force`)
+    backup_id: str | None = Field(default=None, max_length=64)  # the verified database backup taken before it
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
 
@@ -204,3 +207,64 @@ class ImageUploadRow(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     reference: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class BatchSnapshotRow(SQLModel, table=True):
+    """A listing as the marketplace had it just before a batch touched it: what a rollback restores."""
+
+    __tablename__ = "batch_snapshots"
+    __table_args__ = (UniqueConstraint("batch_id", "product_id", "platform"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: str = Field(max_length=40, index=True)
+    product_id: str = Field(max_length=64)
+    platform: str = Field(max_length=16)
+    external_id: str | None = Field(default=None, max_length=64)  # None: not on the marketplace before
+    state_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # remote_state groups
+    variant_ids_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    synced_state_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # the store's view
+    taken_at: datetime = Field(default_factory=utcnow)
+
+
+class RollbackStepRow(SQLModel, table=True):
+    """One listing of a rollback: what to do and whether it is done (a rollback resumes from here)."""
+
+    __tablename__ = "rollback_steps"
+    __table_args__ = (UniqueConstraint("batch_id", "product_id", "platform"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: str = Field(max_length=40, index=True)
+    product_id: str = Field(max_length=64)
+    platform: str = Field(max_length=16)
+    action: str = Field(max_length=16)  # restore | delete | nothing
+    external_id: str | None = Field(default=None, max_length=64)
+    state: str = Field(default="pending", max_length=16)  # pending | done | failed
+    message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CheckRunRow(SQLModel, table=True):
+    """One run of `validate` or `spot-check`: what was checked and what it found."""
+
+    __tablename__ = "check_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16, index=True)  # validate | spot_check
+    batch_id: str | None = Field(default=None, max_length=40, index=True)
+    passed: bool
+    summary: str = Field(sa_column=Column(Text, nullable=False))
+    results_json: str = Field(sa_column=Column(Text, nullable=False))
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime = Field(default_factory=utcnow)
+
+
+class ApprovalRow(SQLModel, table=True):
+    """The owner's approval of a finished, validated batch: what lets the staged rollout grow."""
+
+    __tablename__ = "approvals"
+
+    batch_id: str = Field(primary_key=True, max_length=40)
+    products: int
+    check_run_id: int | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    approved_at: datetime = Field(default_factory=utcnow)

@@ -61,6 +61,10 @@ class BatchSummary:
     created_at: Any
     finished_at: Any
     jobs: list[Job] = field(default_factory=list)
+    source: str | None = None
+    products: int = 0
+    forced: bool = False  # started past the staged rollout's limit by the owner
+    backup_id: str | None = None
 
     @property
     def completed(self) -> int:
@@ -215,7 +219,8 @@ class SyncStore:
                 select(jobs_t).where(jobs_t.c.batch_id == batch_id).order_by(jobs_t.c.id))] if with_jobs else []
         return BatchSummary(batch_id=row.id, kind=row.kind, platforms=row.platforms, status=row.status,
                             total_jobs=row.total_jobs, counts=counts, created_at=row.created_at,
-                            finished_at=row.finished_at, jobs=jobs)
+                            finished_at=row.finished_at, jobs=jobs, source=row.source, products=row.products,
+                            forced=bool(row.forced), backup_id=row.backup_id)
 
     def settle_batch(self, batch_id: str) -> str:
         """Marks the batch completed or failed once no job is pending or leased; returns its status."""
@@ -408,6 +413,26 @@ class SyncStore:
         with self._writer.begin() as connection:
             connection.execute(_RECORD_EXTERNAL_ID, {"p_product": product_id, "p_platform": platform,
                                                      "p_external_id": external_id, "p_at": utcnow()})
+
+    def forget_listing(self, product_id: str, platform: str) -> None:
+        """The listing is gone from the marketplace (a rollback deleted what a batch created): the store
+        forgets its ids and state, and the product is not synced until a batch creates it again."""
+        now = utcnow()
+        with self._writer.begin() as connection:
+            listing = connection.execute(_LISTING_ID, {"p_product": product_id, "p_platform": platform}).first()
+            if listing is None:
+                return
+            connection.execute(update(listings_t).where(listings_t.c.id == listing.id).values(
+                external_id=None, synced_state=None, synced_at=None, create_key=None, status="not_synced",
+                last_error=None, updated_at=now))
+            connection.execute(update(listing_variants_t).where(listing_variants_t.c.listing_id == listing.id).values(
+                external_id=None))
+            connection.execute(update(products_t).where(products_t.c.id == product_id).values(status="not_synced"))
+
+    def mark_not_synced(self, product_id: str) -> None:
+        """After a rollback the listing is as it was before the batch, so no longer what the catalog wants."""
+        with self._writer.begin() as connection:
+            connection.execute(_PRODUCT_STATUS, {"p_product": product_id, "p_status": "not_synced"})
 
     def record_error(self, product_id: str, platform: str, message: str) -> None:
         with self._writer.begin() as connection:
