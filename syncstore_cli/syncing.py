@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from syncstore_cli.queue.transport import JobQueue
     from syncstore_cli.services import Services
     from syncstore_cli.store.sync import BatchSummary, Job, SyncStore
-    from syncstore_cli.sync.engine import Shop, SyncEngine
-    from syncstore_cli.sync.jobs import JobRunner
+    from syncstore_cli.sync.engine import ImageCache, Shop, SyncEngine
+    from syncstore_cli.sync.jobs import JobRunner, LogCapture
 
 
 def new_batch_id(kind: str = "B") -> str:
@@ -73,6 +73,8 @@ class SyncSession:
     runner: JobRunner
     store: SyncStore
     shops: dict[Platform, Shop]
+    images: ImageCache
+    capture: LogCapture
 
 
 @contextmanager
@@ -119,7 +121,7 @@ def sync_session(services: Services, *, authorization: Any = None) -> Iterator[S
         engine = SyncEngine(services.catalog, store, services.settings.pricing, shops, images,
                             max_attempts=_int_setting(services, "sync.max_attempts", 3))
         runner = JobRunner(engine, store, capture, lease_seconds=_float_setting(services, "sync.lease_seconds", 60))
-        yield SyncSession(engine, runner, store, shops)
+        yield SyncSession(engine, runner, store, shops, images, capture)
 
 
 def parse_platforms(value: str) -> list[Platform]:
@@ -175,13 +177,17 @@ def plan(services: Services, product_ids: Sequence[str], platforms: Sequence[Pla
     return entries
 
 
-def manual_sync(services: Services, product_id: str, platforms: Sequence[Platform]) -> tuple[str, list[Job]]:
-    """Applies the plan for one product now, in this process; returns the batch id and its jobs."""
-    services.catalog.get(product_id)  # NotFoundError names the id before anything is recorded
+def manual_sync(services: Services, product_ids: str | Sequence[str],
+                platforms: Sequence[Platform]) -> tuple[str, list[Job]]:
+    """Applies the plan for these products now, in this process; returns the batch id and its jobs."""
+    ids = [product_ids] if isinstance(product_ids, str) else list(product_ids)
+    for product_id in ids:
+        services.catalog.get(product_id)  # NotFoundError names the id before anything is recorded
     store = sync_store(services)
     batch_id = new_batch_id("M")
     job_ids = store.create_batch(batch_id, "manual", "+".join(p.value for p in platforms),
-                                 [(product_id, p.value) for p in platforms], source=f"sync manual {product_id}")
+                                 [(i, p.value) for i in ids for p in platforms],
+                                 source=f"sync manual {' '.join(ids)}")
     with sync_session(services) as session:
         for job_id in job_ids:
             # A batch's job may hold this product right now; wait for it (up to the lease) rather than fail.
@@ -197,13 +203,34 @@ def manual_sync(services: Services, product_id: str, platforms: Sequence[Platfor
 
 
 def submit_batch(services: Services, product_ids: Sequence[str], platforms: Sequence[Platform], *,
-                 source: str | None = None) -> str:
-    """Records the batch and its jobs in one transaction, then puts the job ids on the queue."""
+                 source: str | None = None, force: bool = False,
+                 confirm: Callable[[str], bool] | None = None) -> str:
+    """Starts a batch the safe way, then puts its job ids on the queue.
+
+    In order: the ids are checked; the staged rollout must allow the batch's size, unless `force`
+    (then `confirm(batch_id)` must return True: the owner typed the id back); a verified backup of
+    the database is taken; every listing the batch will touch is read from its marketplace and
+    stored as the batch's snapshot; then the batch and its jobs are recorded in one transaction.
+    Anything failing before that last step leaves no batch and queues nothing.
+    """
+    from syncstore_cli.backups import backup_before_batch
+    from syncstore_cli.safety import check_rollout, safety_store, take_snapshots
+
     check_ids(services, product_ids, f"{source}: " if source else "")
-    store = sync_store(services)
+    decision = check_rollout(services, len(product_ids), force=force)
+    forced = not decision.allowed
     batch_id = new_batch_id()
+    if forced and confirm is not None and not confirm(batch_id):
+        raise UserInputError(f"batch {batch_id} was not confirmed; nothing was queued")
+    backup = backup_before_batch(services, batch_id)
+    with sync_session(services) as session, session.capture.job(batch_id, None, None):
+        # Logged under the batch: its snapshot's reads are part of what the batch cost.
+        take_snapshots(services, batch_id, product_ids, platforms, session.shops)
+    store = sync_store(services)
+    note = f" (forced past the rollout limit of {decision.limit})" if forced else ""
     store.create_batch(batch_id, "batch", "+".join(p.value for p in platforms),
-                       [(i, p.value) for i in product_ids for p in platforms], source=source)
+                       [(i, p.value) for i in product_ids for p in platforms], source=f"{source or ''}{note}" or None)
+    safety_store(services).set_batch_safety(batch_id, products=len(product_ids), forced=forced, backup_id=backup.id)
     for product_id in product_ids:
         store.refresh_product_status(product_id)
     # Marked enqueued before the send: if the send fails, the reconciler re-sends them later.

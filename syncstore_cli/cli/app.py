@@ -9,11 +9,15 @@ from typer.core import TyperGroup
 
 from syncstore_cli.cli import (
     auth_cmd,
+    backup_cmd,
     catalog_cmd,
+    check_cmd,
     config_cmd,
     db_cmd,
     pricing_cmd,
     products_cmd,
+    report_cmd,
+    safety_cmd,
     sandbox_cmd,
     seo_cmd,
     sync_cmd,
@@ -57,6 +61,7 @@ app.add_typer(seo_cmd.app, name="seo")
 app.add_typer(catalog_cmd.app, name="catalog")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
+app.add_typer(backup_cmd.app, name="backup")
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(auth_cmd.app, name="auth")
 app.command("import", epilog=EXIT_CODES_HELP)(catalog_cmd.import_command)
@@ -64,6 +69,12 @@ app.add_typer(sync_cmd.app, name="sync")
 app.add_typer(sync_cmd.dlq_app, name="dlq")
 app.command("worker", epilog=sync_cmd.SYNC_EXIT_CODES)(sync_cmd.worker_command)
 app.command("logs", epilog=EXIT_CODES_HELP)(sync_cmd.logs_command)
+app.command("approve", epilog=safety_cmd.APPROVE_EXIT_CODES)(safety_cmd.approve_command)
+app.command("rollback", epilog=safety_cmd.ROLLBACK_EXIT_CODES)(safety_cmd.rollback_command)
+app.command("rollout", epilog=EXIT_CODES_HELP)(safety_cmd.rollout_command)
+app.command("validate", epilog=check_cmd.VALIDATE_EXIT_CODES)(check_cmd.validate_command)
+app.command("spot-check", epilog=check_cmd.SPOT_CHECK_EXIT_CODES)(check_cmd.spot_check_command)
+app.command("report", epilog=report_cmd.REPORT_EXIT_CODES)(report_cmd.report_command)
 
 
 def main() -> None:

@@ -157,6 +157,16 @@ def _exit_code(jobs: list[Job]) -> int:
 
 
 # -- batch -----------------------------------------------------------------------------------------
+def _confirm_forced(batch_id: str) -> bool:
+    typer.echo(f"This batch is larger than the staged rollout allows. To start {batch_id} anyway, type its id:",
+               err=True)
+    try:
+        typed = input().strip()
+    except EOFError:
+        typed = ""
+    return typed == batch_id
+
+
 @app.command("batch", epilog=SYNC_EXIT_CODES)
 def batch_command(
     file: Annotated[Path, typer.Option("--file", "-f", help="Product ids, one per line (# comments allowed).")],
@@ -164,16 +174,26 @@ def batch_command(
     detach: Annotated[bool, typer.Option("--detach", help="Queue only; `syncstore worker` runs it.")] = False,
     concurrency: Annotated[int | None, typer.Option(help="Worker threads (default: setting sync.concurrency).")]
     = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Owner only: start a batch larger than the staged rollout allows. Asks for the batch id "
+                        "to be typed back (reads it from stdin when not on a terminal) and records it.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Queue a batch (all jobs in one transaction) and, unless --detach, run it here with a progress bar."""
+    """Queue a batch (all jobs in one transaction) and, unless --detach, run it here with a progress bar.
+
+    Before it is queued: the staged rollout must allow its size (10, then 50 after an approved
+    batch of 10, then 1,000 after an approved 50; see `syncstore approve`), a verified backup of
+    the database is taken, and the current marketplace state of every listing it touches is
+    stored for `syncstore rollback`.
+    """
     from syncstore_cli.services import Services
     from syncstore_cli.syncing import batch_status, parse_platforms, read_id_file, run_worker, submit_batch
 
     platforms = parse_platforms(platform)
     product_ids = read_id_file(file)
     with Services() as services:
-        batch_id = submit_batch(services, product_ids, platforms, source=str(file))
+        batch_id = submit_batch(services, product_ids, platforms, source=str(file), force=force,
+                                confirm=_confirm_forced if force else None)
         if detach:
             summary = batch_status(services, batch_id)
             if as_json:

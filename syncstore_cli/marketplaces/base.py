@@ -8,7 +8,7 @@ rather than rounding it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
@@ -175,6 +175,10 @@ class MarketplaceClient(Protocol):
 
     def get_listing(self, external_id: str) -> RemoteListing:
         """One listing by the marketplace's id; `NotFound` when the shop has no such listing."""
+        ...
+
+    def get_listings(self, external_ids: Sequence[str]) -> list[RemoteListing]:
+        """Several listings by id, batched where the marketplace allows; ids not in the shop are left out."""
         ...
 
     def find_by_sku(self, sku: str) -> list[RemoteListing]:

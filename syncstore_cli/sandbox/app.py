@@ -55,6 +55,19 @@ def build_sandbox(config: c.SandboxConfig, state_dir: Path | None = None, faults
     tiktok_products = TikTokProducts(config, tiktok_listings, tiktok_shops)
     tiktok_products.register(router, tiktok.guard)
     router.add_prefix("GET", "/images/", _serve_image)
+
+    def audit(_: Request) -> Response:
+        # What a seller centre's overview counts: live listings, and SKUs carried by more than one of them.
+        shopee_rows = shopee_listings.sku_rows(None)
+        tiktok_rows = tiktok_listings.live_skus(None)
+        return Response.json({
+            "shopee": {"live_listings": len({row[0] for row in shopee_rows}),
+                       "duplicate_skus": shopee_products.audit().duplicate_skus},
+            "tiktok": {"live_listings": len({row[0] for row in tiktok_rows}),
+                       "duplicate_skus": tiktok_products.audit()["duplicate_seller_skus"]},
+        })
+
+    router.add("GET", "/sandbox/audit.json", audit)
     plan = faults if faults is not None else FaultPlan.for_profile(config)
     router.wrapper = plan.apply
     register_controls(router, plan, tokens, config.clock)

@@ -186,6 +186,9 @@ class ShopeeClient:
         if pending:
             yield from self.listings(pending)
 
+    def get_listings(self, external_ids: Sequence[str]) -> list[RemoteListing]:
+        return self.listings([_int(i, "item_id") for i in external_ids])
+
     def get_listing(self, external_id: str) -> RemoteListing:
         found = self.listings([_int(external_id, "item_id")])
         if not found:

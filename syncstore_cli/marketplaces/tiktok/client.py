@@ -179,6 +179,17 @@ class TikTokClient:
     def get_listing(self, external_id: str) -> RemoteListing:
         return self._listing(self.product(external_id))
 
+    def get_listings(self, external_ids: Sequence[str]) -> list[RemoteListing]:
+        """TikTok reads one product per call; `concurrency` at a time. Ids not in the shop are left out."""
+        def read(product_id: str) -> RemoteListing | None:
+            try:
+                return self.get_listing(product_id)
+            except NotFound:
+                return None
+
+        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
+            return [listing for listing in pool.map(read, external_ids) if listing is not None]
+
     def find_by_sku(self, sku: str) -> list[RemoteListing]:
         """Live listings with a SKU whose seller_sku is exactly `sku`, or whose product SKU is `sku`.
 

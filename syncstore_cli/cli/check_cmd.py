@@ -1,0 +1,138 @@
+"""`syncstore validate` and `syncstore spot-check`: the seller's checklist after a sync."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from syncstore_cli.cli.output import console, is_terminal, print_json
+
+if TYPE_CHECKING:
+    from syncstore_cli.domain.checks import CheckResult, ReadBack
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+SeedOption = Annotated[int | None, typer.Option(
+    "--seed", help="Seed for the random sample; the same seed picks the same listings again (default: a random "
+                   "seed, shown in the summary).")]
+
+VALIDATE_EXIT_CODES = """
+Exit codes: 0 every check passed; 1 a check failed, or another validate is running (it holds
+<data folder>/validate.lock; this run stops at once and says which pid); 2 bad usage (unknown
+batch, bad option). Each run appends one line to <data folder>/logs/validate.log.
+"""
+
+SPOT_CHECK_EXIT_CODES = """
+Exit codes: 0 every sampled listing matches; 1 a listing differs or could not be read;
+2 unknown batch or bad option.
+"""
+
+FIRST_PROBLEMS = 3
+
+
+def validate_command(
+    batch: Annotated[str | None, typer.Option("--batch", metavar="BATCH",
+                                              help="Check this batch's products only (default: everything synced).")]
+    = None,
+    sample: Annotated[int, typer.Option("--sample", min=0, metavar="N",
+                                        help="Listings per platform read back from the marketplaces.")] = 5,
+    seed: SeedOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the seller's checklist over synced listings: pricing, SEO titles, mappings, images,
+    variants, a marketplace read-back (a sample, plus every price from a full listing scan) and
+    duplicate SKUs. Never prompts: safe to run from cron (plain text when not on a terminal).
+    """
+    from syncstore_cli.services import Services
+    from syncstore_cli.validation import run_validation
+
+    with Services() as services:
+        report = run_validation(services, batch_id=batch, sample=sample, seed=seed)
+    if as_json:
+        print_json(report.as_json())
+    elif is_terminal():
+        _render_table(report.checks, report.summary, report.batch_id)
+    else:
+        _render_plain(report.checks, report.summary, report.check_run_id)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def _render_table(checks: list[CheckResult], summary: str, batch_id: str | None) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"Validation of {batch_id or 'everything synced'}", title_justify="left")
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("checked", justify="right")
+    table.add_column("problems", justify="right")
+    table.add_column("first problems", overflow="fold")
+    for check in checks:
+        status = "[green]pass[/green]" if check.passed else "[red]FAIL[/red]"
+        first = "\n".join(escape(p) for p in check.problems[:FIRST_PROBLEMS])
+        if len(check.problems) > FIRST_PROBLEMS:
+            first += f"\n… and {len(check.problems) - FIRST_PROBLEMS} more (--json lists them all)"
+        table.add_row(check.name, status, f"{check.checked:,}", str(len(check.problems)), first)
+    out = console()
+    out.print(table)
+    out.print(summary, markup=False)
+
+
+def _render_plain(checks: list[CheckResult], summary: str, run_id: int) -> None:
+    for check in checks:
+        sys.stdout.write(f"{check.name}\t{'pass' if check.passed else 'FAIL'}\t{check.checked}\t"
+                         f"{len(check.problems)}\n")
+        for problem in check.problems[:FIRST_PROBLEMS]:
+            sys.stdout.write(f"  {problem}\n")
+        if len(check.problems) > FIRST_PROBLEMS:
+            sys.stdout.write(f"  ... and {len(check.problems) - FIRST_PROBLEMS} more (--json lists them all)\n")
+    sys.stdout.write(f"{summary} [check run {run_id}]\n")
+
+
+def spot_check_command(
+    batch_id: Annotated[str, typer.Argument(metavar="BATCH", help="The batch to spot-check.")],
+    sample: Annotated[int, typer.Option("--sample", min=0, metavar="N",
+                                        help="Products of the batch to read back.")] = 5,
+    seed: SeedOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Read a few random products of a batch back from each marketplace and compare every field sent
+    (title, description, category, brand, package, price, stock, variants, image count, SKU,
+    Tokopedia) with the listing SyncStore wants there.
+    """
+    from syncstore_cli.services import Services
+    from syncstore_cli.validation import spot_check
+
+    with Services() as services:
+        report = spot_check(services, batch_id, sample=sample, seed=seed)
+    if as_json:
+        print_json(report.as_json())
+    else:
+        _render_spot(report.products, report.summary)
+    raise typer.Exit(0 if report.passed else 1)
+
+
+def _render_spot(results: list[ReadBack], summary: str) -> None:
+    if is_terminal():
+        from rich.markup import escape
+        from rich.table import Table
+
+        table = Table(title="Spot check", title_justify="left")
+        for column in ("product", "platform", "listing", "status", "differences"):
+            table.add_column(column, overflow="fold")
+        for r in results:
+            detail = r.as_json()["differences"]
+            table.add_row(r.product_id, r.platform.value, r.external_id or "-",
+                          "[green]match[/green]" if r.passed else "[red]DIFFERS[/red]",
+                          "\n".join(escape(d) for d in detail))
+        out = console()
+        out.print(table)
+        out.print(summary, markup=False)
+        return
+    for r in results:
+        sys.stdout.write(f"{r.product_id}\t{r.platform.value}\t{r.external_id or '-'}\t"
+                         f"{'match' if r.passed else 'DIFFERS'}\n")
+        for difference in r.as_json()["differences"]:
+            sys.stdout.write(f"  {difference}\n")
+    sys.stdout.write(summary + "\n")
