@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job on the local sandbox, until `syncstore demo` (issue 5) replaces it: start the sandbox,
+# The first steps of `syncstore demo`, one command at a time (a look at the commands): start the sandbox,
 # authorize both shops, import the existing listings, plan and sync the two pilot products by hand,
 # then a batch of 10 through the queue, and show the read-back and the requests made.
 set -euo pipefail

@@ -14,6 +14,7 @@ from syncstore_cli.cli import (
     check_cmd,
     config_cmd,
     db_cmd,
+    demo_cmd,
     pricing_cmd,
     products_cmd,
     report_cmd,
@@ -72,6 +73,7 @@ app.command("logs", epilog=EXIT_CODES_HELP)(sync_cmd.logs_command)
 app.command("approve", epilog=safety_cmd.APPROVE_EXIT_CODES)(safety_cmd.approve_command)
 app.command("rollback", epilog=safety_cmd.ROLLBACK_EXIT_CODES)(safety_cmd.rollback_command)
 app.command("rollout", epilog=EXIT_CODES_HELP)(safety_cmd.rollout_command)
+app.command("demo", epilog=demo_cmd.DEMO_EXIT_CODES)(demo_cmd.demo_command)
 app.command("validate", epilog=check_cmd.VALIDATE_EXIT_CODES)(check_cmd.validate_command)
 app.command("spot-check", epilog=check_cmd.SPOT_CHECK_EXIT_CODES)(check_cmd.spot_check_command)
 app.command("report", epilog=report_cmd.REPORT_EXIT_CODES)(report_cmd.report_command)
