@@ -8,9 +8,11 @@ rather than rounding it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import contextvars
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -226,3 +228,14 @@ class MarketplaceClient(Protocol):
 
     def limits(self, category_id: str) -> ListingLimits:
         ...
+
+
+A = TypeVar("A")
+R = TypeVar("R")
+
+
+def map_in_context(pool: Executor, function: Callable[[A], R], items: Iterable[A]) -> Iterator[R]:
+    """`pool.map`, but each call runs in a copy of the caller's context (ContextVars), so requests made
+    on the pool's threads are logged under the caller's job or batch. Results come in order."""
+    futures = [pool.submit(contextvars.copy_context().run, function, item) for item in items]
+    return (future.result() for future in futures)

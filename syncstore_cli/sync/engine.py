@@ -12,7 +12,6 @@ reused key). So a timeout, a dropped connection or a crash can never make a seco
 
 from __future__ import annotations
 
-import contextvars
 import hashlib
 import time
 import uuid
@@ -33,7 +32,13 @@ from syncstore_cli.domain.desired import (
 from syncstore_cli.domain.listing import derive_listings
 from syncstore_cli.domain.pricing import PlatformPricing
 from syncstore_cli.errors import NotFoundError
-from syncstore_cli.marketplaces.base import ListingSpec, MarketplaceClient, RemoteListing, VariantSpec
+from syncstore_cli.marketplaces.base import (
+    ListingSpec,
+    MarketplaceClient,
+    RemoteListing,
+    VariantSpec,
+    map_in_context,
+)
 from syncstore_cli.marketplaces.errors import (
     Forbidden,
     MarketplaceError,
@@ -166,9 +171,7 @@ class ImageCache:
     def _map(self, function: Callable[[str], str], items: Sequence[str]) -> list[str]:
         if len(items) <= 1:
             return [function(item) for item in items]
-        # Each call runs in a copy of the caller's context, so its requests are logged under the caller's job.
-        futures = [self._pool.submit(contextvars.copy_context().run, function, item) for item in items]
-        return [future.result() for future in futures]
+        return list(map_in_context(self._pool, function, items))  # its requests are logged under the job
 
 
 class SyncEngine:

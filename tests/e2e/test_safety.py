@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -20,58 +19,33 @@ from typer.testing import CliRunner
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.catalog import PLATFORMS, Platform
 from syncstore_cli.domain.desired import Action
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.errors import UserInputError
-from syncstore_cli.sandbox import config as c
-from syncstore_cli.sandbox.app import Sandbox, build_sandbox, serve_in_background
 from syncstore_cli.services import Services
 from syncstore_cli.store.safety import SafetyStore
 from syncstore_cli.store.sync import SyncStore
 from syncstore_cli.sync.state import remote_state
 from syncstore_cli.syncing import batch_status, plan, run_worker, submit_batch, sync_session
-from tests.conftest import point_at_sandbox
+from tests.conftest import seeded_sandbox
 
 runner = CliRunner()
 
 
 @dataclass
 class World:
-    box: Sandbox
     url: str
-    home: Path
     valid: list[str]  # valid products that came from Shopee, in catalog order: a batch updates and creates
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("safety")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("SYNCSTORE_") and name != "SYNCSTORE_REQUIRE_SERVICES":
-                mp.delenv(name)
-        mp.setenv("SYNCSTORE_HOME", str(root / "home"))
-        box = build_sandbox(c.SandboxConfig(), root / "sandbox-state")
-        server = serve_in_background(box)
-        try:
-            catalog = generate_catalog(image_base_url=server.url)
-            box.shopee_products.seed_from_catalog(catalog.products, c.DEMO_SHOPEE_SHOP_ID)
-            box.tiktok_products.seed_from_catalog(catalog.products, c.DEMO_TIKTOK_SHOP_ID)
-            point_at_sandbox(mp, server.url)  # type: ignore[arg-type]
-            for platform in ("shopee", "tiktok"):
-                assert runner.invoke(app, ["auth", platform, "--sandbox-approve"]).exit_code == 0
-            assert runner.invoke(app, ["import", "--from", "all"]).exit_code == 0
-            flawed_skus = {p.sku for ids in catalog.manifest.values() for p in catalog.products if p.id in ids}
-            tiktok_skus = {p.sku for p in catalog.products if p.origin is Platform.TIKTOK}
-            with Services() as services:
-                candidates = [s.product.id for s in services.catalog.all_products()[2:400]
-                              if s.product.sku not in flawed_skus and s.product.sku not in tiktok_skus]
-                blocked = {e.product_id for e in plan(services, candidates, list(PLATFORMS))
-                           if e.action is Action.BLOCKED}  # e.g. a variant with stock 0 cannot be created on TikTok
-                valid = [pid for pid in candidates if pid not in blocked]
-            yield World(box, server.url, root / "home", valid)
-        finally:
-            server.stop()
-            box.close()
+    with pytest.MonkeyPatch.context() as mp, seeded_sandbox(tmp_path_factory.mktemp("safety"), mp) as seeded:
+        tiktok_skus = {p.sku for p in seeded.catalog.products if p.origin is Platform.TIKTOK}
+        with Services() as services:
+            candidates = [s.product.id for s in services.catalog.all_products()[2:400]
+                          if s.product.id not in seeded.flawed and s.product.sku not in tiktok_skus]
+            blocked = {e.product_id for e in plan(services, candidates, list(PLATFORMS))
+                       if e.action is Action.BLOCKED}  # e.g. a variant with stock 0 cannot be created on TikTok
+        yield World(seeded.url, [pid for pid in candidates if pid not in blocked])
 
 
 def _audit(world: World) -> dict[str, Any]:

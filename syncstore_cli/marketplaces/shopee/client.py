@@ -29,6 +29,7 @@ from syncstore_cli.marketplaces.base import (
     RemoteVariant,
     VariantSpec,
     WriteResult,
+    map_in_context,
 )
 from syncstore_cli.marketplaces.errors import MarketplaceError, NotFound, PermanentError, ValidationFailed
 from syncstore_cli.marketplaces.http import QueryValue, SignedHttpClient
@@ -170,7 +171,7 @@ class ShopeeClient:
         with_models = [_int(info["item_id"], "item_id") for info in infos if info.get("has_model")]
         if self.concurrency > 1 and len(with_models) > 1:
             with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-                models = dict(zip(with_models, pool.map(self.model_list, with_models), strict=True))
+                models = dict(zip(with_models, map_in_context(pool, self.model_list, with_models), strict=True))
         else:
             models = {item_id: self.model_list(item_id) for item_id in with_models}
         return [self._listing(info, models.get(_int(info["item_id"], "item_id")) if info.get("has_model") else None)

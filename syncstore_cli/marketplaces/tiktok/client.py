@@ -32,6 +32,7 @@ from syncstore_cli.marketplaces.base import (
     RemoteListing,
     RemoteVariant,
     WriteResult,
+    map_in_context,
 )
 from syncstore_cli.marketplaces.errors import Forbidden, MarketplaceError, NotFound, ValidationFailed
 from syncstore_cli.marketplaces.http import SignedHttpClient
@@ -172,9 +173,9 @@ class TikTokClient:
             for found in self.search({"status": "ALL"}, page_size):
                 batch.append(str(found["id"]))
                 if len(batch) == page_size:
-                    yield from pool.map(self.get_listing, batch)
+                    yield from map_in_context(pool, self.get_listing, batch)
                     batch = []
-            yield from pool.map(self.get_listing, batch)
+            yield from map_in_context(pool, self.get_listing, batch)
 
     def get_listing(self, external_id: str) -> RemoteListing:
         return self._listing(self.product(external_id))
@@ -188,7 +189,7 @@ class TikTokClient:
                 return None
 
         with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
-            return [listing for listing in pool.map(read, external_ids) if listing is not None]
+            return [listing for listing in map_in_context(pool, read, external_ids) if listing is not None]
 
     def find_by_sku(self, sku: str) -> list[RemoteListing]:
         """Live listings with a SKU whose seller_sku is exactly `sku`, or whose product SKU is `sku`.
