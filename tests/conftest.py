@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from syncstore_cli.domain.generator import GeneratedCatalog
+    from syncstore_cli.sandbox.app import Sandbox
+    from syncstore_cli.sandbox.config import SandboxConfig
+    from syncstore_cli.sandbox.faults import FaultPlan
+    from syncstore_cli.sandbox.web import SandboxServer
 
 PG_ADMIN_URL = os.environ.get("SYNCSTORE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("SYNCSTORE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -27,14 +37,20 @@ def _unavailable(what: str, exc: Exception) -> None:
     pytest.skip(f"{what} unreachable: {exc}")
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty data folder, with every SYNCSTORE_* variable from the outer environment removed."""
+def clean_environment(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
+    """Every SYNCSTORE_* variable from the outer environment removed (but SYNCSTORE_REQUIRE_SERVICES),
+    and SYNCSTORE_HOME set to `home`."""
     for name in list(os.environ):
         if name.startswith("SYNCSTORE_") and name != "SYNCSTORE_REQUIRE_SERVICES":
             monkeypatch.delenv(name)
+    monkeypatch.setenv("SYNCSTORE_HOME", str(home))
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty data folder, with every SYNCSTORE_* variable from the outer environment removed."""
     data = tmp_path / "home"
-    monkeypatch.setenv("SYNCSTORE_HOME", str(data))
+    clean_environment(monkeypatch, data)
     return data
 
 
@@ -83,6 +99,76 @@ def point_at_sandbox(monkeypatch: pytest.MonkeyPatch, url: str, *, unlimited_rat
                                                                                             "RATE_BURST")})
     for name, value in values.items():
         monkeypatch.setenv(name, value)
+
+
+@dataclass
+class SeededWorld:
+    """A running sandbox holding the seller's existing listings, with SyncStore pointed at it."""
+
+    box: Sandbox
+    server: SandboxServer
+    url: str
+    home: Path  # SYNCSTORE_HOME
+    catalog: GeneratedCatalog  # what the shops were seeded from; its image URLs are served by this sandbox
+    flawed: dict[str, str] = field(default_factory=dict)  # imported product id -> flaw kind; {} without import
+
+
+@contextmanager
+def seeded_sandbox(root: Path, mp: pytest.MonkeyPatch, *, config: SandboxConfig | None = None,
+                   faults: FaultPlan | None = None, seeded_products: int | None = None, authorize: bool = True,
+                   import_listings: bool = True, unlimited_rate: bool = True,
+                   env: Mapping[str, str] | None = None) -> Iterator[SeededWorld]:
+    """The sandbox on 127.0.0.1, seeded, with both shops authorized and their listings imported.
+
+    In order: every SYNCSTORE_* variable is removed (but SYNCSTORE_REQUIRE_SERVICES), SYNCSTORE_HOME
+    is `root/home` and `env` is set; the sandbox is built (`config`, default profile; `faults`, default
+    the profile's) with its state in `root/sandbox-state` and served; both shops are seeded with the
+    generated catalog (its first `seeded_products` only, when given); the settings point at the
+    sandbox (`point_at_sandbox`); then, unless told not to, both shops are authorized through the CLI
+    (`auth ... --sandbox-approve`) and imported (`import --from all`). Import numbers products in
+    listing order, so the generator's manifest of flawed products is mapped to the imported ids
+    through SKUs (`SeededWorld.flawed`). The server is stopped and the sandbox closed on exit.
+    """
+    from typer.testing import CliRunner
+
+    from syncstore_cli.cli.app import app
+    from syncstore_cli.domain.generator import generate_catalog
+    from syncstore_cli.sandbox import config as c
+    from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
+
+    assert authorize or not import_listings, "import needs the shops authorized"
+    home = root / "home"
+    clean_environment(mp, home)
+    for name, value in (env or {}).items():
+        mp.setenv(name, value)
+    box = build_sandbox(config or c.SandboxConfig(), root / "sandbox-state", faults=faults)
+    server = serve_in_background(box)
+    try:
+        catalog = generate_catalog(image_base_url=server.url)
+        products = catalog.products if seeded_products is None else catalog.products[:seeded_products]
+        box.shopee_products.seed_from_catalog(products, c.DEMO_SHOPEE_SHOP_ID)  # each its own origin's
+        box.tiktok_products.seed_from_catalog(products, c.DEMO_TIKTOK_SHOP_ID)
+        point_at_sandbox(mp, server.url, unlimited_rate=unlimited_rate)
+        runner = CliRunner()
+        if authorize:
+            for platform in ("shopee", "tiktok"):
+                result = runner.invoke(app, ["auth", platform, "--sandbox-approve"])
+                assert result.exit_code == 0, result.stderr
+        flawed: dict[str, str] = {}
+        if import_listings:
+            result = runner.invoke(app, ["import", "--from", "all", "--json"])
+            assert result.exit_code == 0, result.stderr
+            from syncstore_cli.services import Services
+
+            with Services() as services:
+                owner = services.catalog.sku_owners()
+            sku_of = {p.id: p.sku for p in catalog.products}
+            flawed = {owner[sku_of[pid]]: kind for kind, ids in catalog.manifest.items() for pid in ids
+                      if sku_of[pid] in owner}  # products not seeded were not imported
+        yield SeededWorld(box, server, server.url, home, catalog, flawed)
+    finally:
+        server.stop()
+        box.close()
 
 
 @pytest.fixture

@@ -126,6 +126,7 @@ class FaultPlan:
     seed: int | None = None
     sleep: Callable[[float], None] = time.sleep
     queue: deque[OneShot] = field(default_factory=deque)
+    spared: tuple[str, ...] = ()  # path prefixes the random rates leave alone (one-shots still apply)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -156,6 +157,8 @@ class FaultPlan:
                     if shot.count <= 0:
                         self.queue.remove(shot)
                     return shot.kind
+            if path.startswith(self.spared) and self.spared:
+                return None
             for kind in ("5xx", "drop", "drop_after_commit", "timeout", "429"):
                 rate = self.rates.get(kind, 0.0)
                 if rate and self._rng.random() < rate:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
 from syncstore_cli.authorization import Authorization
-from syncstore_cli.cli.app import app
 from syncstore_cli.domain.catalog import Platform, Product
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.marketplaces.base import MarketplaceClient, RemoteListing
 from syncstore_cli.marketplaces.errors import NotFound, ValidationFailed
 from syncstore_cli.marketplaces.http import Exchange, SignedHttpClient
@@ -27,8 +23,8 @@ from syncstore_cli.marketplaces.tiktok.client import TikTokClient
 from syncstore_cli.marketplaces.tiktok.responses import classify as tiktok_classify
 from syncstore_cli.marketplaces.tiktok.signer import TikTokShopToken, TikTokSigner
 from syncstore_cli.sandbox import config as c
-from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
 from syncstore_cli.services import Services
+from tests.conftest import seeded_sandbox
 
 PILOT_SKU = "FRM-5IN-CF-001"
 
@@ -45,52 +41,30 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     root = tmp_path_factory.mktemp("clients")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("SYNCSTORE_") and name != "SYNCSTORE_REQUIRE_SERVICES":
-                mp.delenv(name)
-        mp.setenv("SYNCSTORE_HOME", str(root / "home"))
-        box = build_sandbox(c.SandboxConfig(), root / "sandbox-state")
-        server = serve_in_background(box)
-        try:
-            for name, value in {
-                "SYNCSTORE_SHOPEE_BASE_URL": server.url, "SYNCSTORE_TIKTOK_BASE_URL": server.url,
-                "SYNCSTORE_TIKTOK_AUTH_URL": server.url, "SYNCSTORE_SHOPEE_PARTNER_ID": c.DEMO_SHOPEE_PARTNER_ID,
-                "SYNCSTORE_SHOPEE_PARTNER_KEY": c.DEMO_SHOPEE_PARTNER_KEY,
-                "SYNCSTORE_TIKTOK_APP_KEY": c.DEMO_TIKTOK_APP_KEY,
-                "SYNCSTORE_TIKTOK_APP_SECRET": c.DEMO_TIKTOK_APP_SECRET,
-            }.items():
-                mp.setenv(name, value)
-            runner = CliRunner()
-            for platform in ("shopee", "tiktok"):
-                result = runner.invoke(app, ["auth", platform, "--sandbox-approve"])
-                assert result.exit_code == 0, result.stderr
-            products = list(generate_catalog(image_base_url=server.url).products)
-            box.shopee_products.seed_from_catalog(products, c.DEMO_SHOPEE_SHOP_ID)
-            box.tiktok_products.seed_from_catalog(products, c.DEMO_TIKTOK_SHOP_ID)
-            calls: Counter[str] = Counter()
+    # Auth through the CLI, no import; the clients below are built by hand, at the default rate budget.
+    with (pytest.MonkeyPatch.context() as mp,
+          seeded_sandbox(root, mp, import_listings=False, unlimited_rate=False) as seeded):
+        products = list(seeded.catalog.products)
+        calls: Counter[str] = Counter()
 
-            def count(exchange: Exchange) -> None:
-                path = exchange.path.rsplit("/", 1)[0] + "/{id}" if exchange.path[-1].isdigit() else exchange.path
-                calls[f"{exchange.platform} {path}"] += 1
+        def count(exchange: Exchange) -> None:
+            path = exchange.path.rsplit("/", 1)[0] + "/{id}" if exchange.path[-1].isdigit() else exchange.path
+            calls[f"{exchange.platform} {path}"] += 1
 
-            with Services() as services:
-                auth = Authorization(services)
-                shopee_shop = auth.tokens.get_shop("shopee", c.DEMO_SHOPEE_SHOP_ID)
-                tiktok_shop = auth.tokens.get_shop("tiktok", c.DEMO_TIKTOK_SHOP_ID)
-                assert shopee_shop is not None and tiktok_shop is not None
-                partner, tiktok_app = auth.shopee_partner(), auth.tiktok_app()
-            shopee_token = ShopeeShopToken(int(shopee_shop.shop_id), shopee_shop.tokens.access_token)
-            tiktok_token = TikTokShopToken(tiktok_shop.tokens.access_token, tiktok_shop.shop_cipher)
-            shopee_http = SignedHttpClient("shopee", server.url, ShopeeSigner(lambda: partner, lambda: shopee_token),
-                                           shopee_classify, on_exchange=count)
-            tiktok_http = SignedHttpClient("tiktok", server.url, TikTokSigner(lambda: tiktok_app, lambda: tiktok_token),
-                                           tiktok_classify, on_exchange=count)
-            with shopee_http, tiktok_http:
-                yield World(products, ShopeeClient(shopee_http), TikTokClient(tiktok_http), calls, server.url)
-        finally:
-            server.stop()
-            box.close()
+        with Services() as services:
+            auth = Authorization(services)
+            shopee_shop = auth.tokens.get_shop("shopee", c.DEMO_SHOPEE_SHOP_ID)
+            tiktok_shop = auth.tokens.get_shop("tiktok", c.DEMO_TIKTOK_SHOP_ID)
+            assert shopee_shop is not None and tiktok_shop is not None
+            partner, tiktok_app = auth.shopee_partner(), auth.tiktok_app()
+        shopee_token = ShopeeShopToken(int(shopee_shop.shop_id), shopee_shop.tokens.access_token)
+        tiktok_token = TikTokShopToken(tiktok_shop.tokens.access_token, tiktok_shop.shop_cipher)
+        shopee_http = SignedHttpClient("shopee", seeded.url, ShopeeSigner(lambda: partner, lambda: shopee_token),
+                                       shopee_classify, on_exchange=count)
+        tiktok_http = SignedHttpClient("tiktok", seeded.url, TikTokSigner(lambda: tiktok_app, lambda: tiktok_token),
+                                       tiktok_classify, on_exchange=count)
+        with shopee_http, tiktok_http:
+            yield World(products, ShopeeClient(shopee_http), TikTokClient(tiktok_http), calls, seeded.url)
 
 
 def _by_sku(listings: list[RemoteListing]) -> dict[str, RemoteListing]:

@@ -12,25 +12,16 @@ from typer.testing import CliRunner
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.sandbox import config as c
-from syncstore_cli.sandbox.app import Sandbox, build_sandbox, serve_in_background
-from tests.conftest import point_at_sandbox
+from syncstore_cli.sandbox.app import Sandbox
+from tests.conftest import seeded_sandbox
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def seeded(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    box = build_sandbox(c.SandboxConfig(), home / "sandbox-state")
-    server = serve_in_background(box)
-    products = generate_catalog(image_base_url=server.url).products
-    box.shopee_products.seed_from_catalog(products, c.DEMO_SHOPEE_SHOP_ID)
-    box.tiktok_products.seed_from_catalog(products, c.DEMO_TIKTOK_SHOP_ID)
-    point_at_sandbox(monkeypatch, server.url)
-    for platform in ("shopee", "tiktok"):
-        assert runner.invoke(app, ["auth", platform, "--sandbox-approve"]).exit_code == 0
-    yield box
-    server.stop()
-    box.close()
+    with seeded_sandbox(home.parent, monkeypatch, import_listings=False) as world:
+        yield world.box
 
 
 def _json(*args: str) -> dict[str, object]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,52 +12,17 @@ import pytest
 from typer.testing import CliRunner
 
 from syncstore_cli.cli.app import app
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.sandbox import config as c
-from syncstore_cli.sandbox.app import Sandbox, build_sandbox, serve_in_background
-from tests.conftest import point_at_sandbox
+from tests.conftest import SeededWorld as World
+from tests.conftest import seeded_sandbox
 
 runner = CliRunner()
 
 
-@dataclass
-class World:
-    box: Sandbox
-    url: str
-    home: Path
-    flawed: dict[str, str]  # product id -> flaw kind
-
-
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp("sync")
-    with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("SYNCSTORE_") and name != "SYNCSTORE_REQUIRE_SERVICES":
-                mp.delenv(name)
-        mp.setenv("SYNCSTORE_HOME", str(root / "home"))
-        box = build_sandbox(c.SandboxConfig(), root / "sandbox-state")
-        server = serve_in_background(box)
-        try:
-            catalog = generate_catalog(image_base_url=server.url)
-            box.shopee_products.seed_from_catalog(catalog.products, c.DEMO_SHOPEE_SHOP_ID)
-            box.tiktok_products.seed_from_catalog(catalog.products, c.DEMO_TIKTOK_SHOP_ID)
-            point_at_sandbox(mp, server.url)  # type: ignore[arg-type]
-            for platform in ("shopee", "tiktok"):
-                assert runner.invoke(app, ["auth", platform, "--sandbox-approve"]).exit_code == 0
-            result = runner.invoke(app, ["import", "--from", "all", "--json"])
-            assert result.exit_code == 0, result.stderr
-            # Import numbers products in listing order, so the manifest's ids are matched through SKUs.
-            sku_of = {p.id: p.sku for p in catalog.products}
-            from syncstore_cli.services import Services
-
-            with Services() as services:
-                owner = services.catalog.sku_owners()
-            flawed = {owner[sku_of[pid]]: kind for kind, ids in catalog.manifest.items() for pid in ids}
-            yield World(box, server.url, root / "home", flawed)
-        finally:
-            server.stop()
-            box.close()
+    with pytest.MonkeyPatch.context() as mp, seeded_sandbox(tmp_path_factory.mktemp("sync"), mp) as seeded:
+        yield seeded
 
 
 def _run(*args: str, code: int | None = 0) -> Any:
@@ -153,12 +116,16 @@ def test_manual_sync_errors_follow_the_contract(world: World) -> None:
     assert "at least 3 needed" in blocked["message"]
 
 
-def test_a_batch_syncs_valid_products_and_reports_flawed_ones_as_blocked(world: World, tmp_path: Path) -> None:
+def test_a_batch_syncs_valid_products_and_reports_flawed_ones_as_blocked(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 50 products is past the staged rollout's first stage: the owner forces it (tests/e2e/test_safety.py
+    # covers the rollout and the typed-back confirmation; here the prompt is answered yes).
+    monkeypatch.setattr("syncstore_cli.cli.sync_cmd._confirm_forced", lambda batch_id: True)
     clean = [f"PROD-{n}" for n in range(3, 400) if f"PROD-{n}" not in world.flawed][:45]
     flawed = [pid for pid, kind in world.flawed.items() if kind in ("weight_zero", "broken_image_url")][:5]
     ids = tmp_path / "ids.txt"
     ids.write_text("# fifty products\n" + "\n".join(clean[:25]) + "\n\n" + "\n".join(flawed + clean[25:]) + "\n")
-    status = _run("sync", "batch", "--file", str(ids), "--platform", "both", "--json", code=None)
+    status = _run("sync", "batch", "--file", str(ids), "--platform", "both", "--force", "--json", code=None)
     failed = [j for j in status["jobs"] if j["status"] in ("failed", "dead")]
     assert failed == [], json.dumps(failed)
     jobs = status["jobs"]
@@ -169,7 +136,7 @@ def test_a_batch_syncs_valid_products_and_reports_flawed_ones_as_blocked(world: 
             assert job["status"] == "blocked" and job["error"], job
         elif job["status"] == "blocked":  # a clean product can still break a platform rule
             assert job["platform"] == "tiktok" and "stock 0" in job["error"], job
-    again = _run("sync", "batch", "--file", str(ids), "--platform", "both", "--json", code=3)
+    again = _run("sync", "batch", "--file", str(ids), "--platform", "both", "--force", "--json", code=3)
     assert again["completed"] == status["completed"]
     assert all(j["action"] == "no_change" for j in again["jobs"] if j["status"] == "done")
     assert _write_calls(again["batch_id"]) == 0
