@@ -165,6 +165,15 @@ def test_rollback_dry_run_shows_the_plan_and_sends_nothing(world: World) -> None
     with Services() as services:
         assert SyncStore(services.engine).logs(batch_id=f"RB-{batch_id}") == []
         assert SafetyStore(services.engine).rollback_steps(batch_id) == []
+    one = json.loads(runner.invoke(app, ["rollback", batch_id, "--products", world.valid[4], "--dry-run",
+                                         "--json"]).stdout)
+    assert {(s["product_id"], s["platform"]) for s in one["steps"]} == {(world.valid[4], "shopee"),
+                                                                         (world.valid[4], "tiktok")}
+    nothing_failed = json.loads(runner.invoke(app, ["rollback", batch_id, "--only-failed", "--dry-run",
+                                                    "--json"]).stdout)
+    assert nothing_failed["steps"] == []  # every job of the batch succeeded
+    outsider = runner.invoke(app, ["rollback", batch_id, "--products", world.valid[40], "--dry-run"])
+    assert outsider.exit_code == 2 and world.valid[40] in outsider.stderr
     unknown = runner.invoke(app, ["rollback", "B-nope"])
     assert unknown.exit_code == 2 and "B-nope" in unknown.stderr
 
