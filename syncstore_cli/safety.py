@@ -9,12 +9,14 @@ larger; or rolls it back, which puts the marketplaces back from those snapshots.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from syncstore_cli.domain.catalog import Platform
 from syncstore_cli.domain.rollout import RolloutDecision, decide
 from syncstore_cli.errors import NotFoundError, SyncStoreError, UserInputError
+from syncstore_cli.marketplaces.base import map_in_context
 
 if TYPE_CHECKING:
     from syncstore_cli.services import Services
@@ -65,8 +67,8 @@ def take_snapshots(services: Services, batch_id: str, product_ids: Sequence[str]
     from syncstore_cli.sync.state import remote_state
 
     store = SyncStore(services.engine)
-    snapshots: list[Snapshot] = []
-    for platform in platforms:
+
+    def platform_snapshots(platform: Platform) -> list[Snapshot]:
         known = {pid: store.known_listing(pid, platform.value) for pid in product_ids}
         listed = {k.external_id: pid for pid, k in known.items() if k.external_id}
         remote: dict[str, Any] = {}
@@ -75,12 +77,18 @@ def take_snapshots(services: Services, batch_id: str, product_ids: Sequence[str]
             if shop is None:
                 raise UserInputError(f"no {platform.value} shop is authorized; run `syncstore auth {platform.value}`")
             remote = {listing.external_id: listing for listing in shop.client.get_listings(list(listed))}
+        found = []
         for product_id, k in known.items():
             listing = remote.get(k.external_id) if k.external_id else None
-            snapshots.append(Snapshot(
+            found.append(Snapshot(
                 batch_id, product_id, platform.value, k.external_id if listing is not None else None,
                 remote_state(listing) if listing is not None else None,
                 {v.sku: v.external_id for v in listing.variants} if listing is not None else {}, k.state))
+        return found
+
+    # Both marketplaces at once: their rate budgets are separate.
+    with ThreadPoolExecutor(max_workers=max(1, len(platforms))) as pool:
+        snapshots = [s for found in map_in_context(pool, platform_snapshots, platforms) for s in found]
     safety_store(services).save_snapshots(snapshots)
     return snapshots
 
