@@ -222,13 +222,9 @@ class SyncStore:
                             finished_at=row.finished_at, jobs=jobs, source=row.source, products=row.products,
                             forced=bool(row.forced), backup_id=row.backup_id)
 
-    def settle_batch(self, batch_id: str) -> str:
-        """Marks the batch completed or failed once no job is pending or leased; returns its status."""
-        with self._writer.begin() as connection:
-            return self._settle(connection, batch_id)
-
     @staticmethod
     def _settle(connection: Any, batch_id: str) -> str:
+        """Marks the batch completed or failed once no job is pending or leased (inside finish's transaction)."""
         if connection.execute(_OPEN_IN_BATCH, {"p_batch": batch_id}).first() is not None:
             connection.execute(_BATCH_STATUS, {"p_batch": batch_id, "p_status": "running", "p_finished": None})
             return "running"
