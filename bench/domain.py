@@ -11,10 +11,10 @@ import statistics
 import time
 from collections.abc import Callable
 
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.domain.listing import derive_listings
 from syncstore_cli.domain.pricing import SELLER_DEFAULTS
 from syncstore_cli.domain.seo import seo_titles
+from syncstore_cli.sandbox.generator import generate_catalog
 
 
 def timed(label: str, runs: int, work: Callable[[], object]) -> None:

@@ -17,12 +17,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
+from syncstore_cli.app.context import AppContext
+from syncstore_cli.app.marketplace_import import import_from_marketplaces
 from syncstore_cli.domain.catalog import PLATFORMS
-from syncstore_cli.domain.generator import generate_catalog
-from syncstore_cli.marketplace_import import import_from_marketplaces
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
-from syncstore_cli.services import Services
+from syncstore_cli.sandbox.generator import generate_catalog
 from syncstore_cli.settings import load_settings
 
 
@@ -46,16 +47,13 @@ def main() -> None:
         if profile == "fast":  # no limits on the fast sandbox: let the client's budget match, as serve prints
             env.update({f"SYNCSTORE_{p}_{k}": "1000" for p in ("SHOPEE", "TIKTOK") for k in ("RATE_PER_SECOND",
                                                                                                 "RATE_BURST")})
-        with Services(load_settings(env)) as services:
-            from syncstore_cli.authorization import Authorization
-
-            auth = Authorization(services)
-            auth.authorize_shopee(sandbox_approve=True)
-            auth.authorize_tiktok(sandbox_approve=True)
+        with AppContext(load_settings(env)) as ctx:
+            authorize_shopee(ctx, sandbox_approve=True)
+            authorize_tiktok(ctx, sandbox_approve=True)
             print(f"profile {profile}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
             per_platform: Counter[str] = Counter()
             started = time.perf_counter()
-            summary = import_from_marketplaces(services, list(PLATFORMS))
+            summary = import_from_marketplaces(ctx, list(PLATFORMS))
             wall = time.perf_counter() - started
             assert summary.catalog is not None
             per_platform.update(summary.listings)

@@ -27,18 +27,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
+from syncstore_cli.app.context import AppContext
+from syncstore_cli.app.marketplace_import import import_from_marketplaces
+from syncstore_cli.app.sync import batch_status, run_worker, submit_batch
 from syncstore_cli.domain.catalog import PLATFORMS
-from syncstore_cli.domain.generator import generate_catalog
-from syncstore_cli.marketplace_import import import_from_marketplaces
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
-from syncstore_cli.services import Services
+from syncstore_cli.sandbox.generator import generate_catalog
 from syncstore_cli.settings import load_settings
-from syncstore_cli.store.sync import SyncStore
-from syncstore_cli.syncing import batch_status, run_worker, submit_batch
+from syncstore_cli.store.jobs import JobStore
 
 
-def _calls(store: SyncStore, batch_id: str) -> tuple[Counter[str], int]:
+def _calls(store: JobStore, batch_id: str) -> tuple[Counter[str], int]:
     by_api: Counter[str] = Counter()
     writes = 0
     for row in store.logs(batch_id=batch_id, limit=10_000_000):
@@ -48,15 +49,15 @@ def _calls(store: SyncStore, batch_id: str) -> tuple[Counter[str], int]:
     return by_api, writes
 
 
-def _run(services: Services, ids: list[str], concurrency: int, processes: int) -> tuple[str, float]:
+def _run(ctx: AppContext, ids: list[str], concurrency: int, processes: int) -> tuple[str, float]:
     """The batch through the queue: worker threads in this process, or `processes` separate
     `syncstore worker --until-idle` processes (how a seller spreads work over several cores)."""
     started = time.perf_counter()
     # Forced past the staged rollout (recorded on the batch): the bench measures throughput, not approvals.
-    batch_id = submit_batch(services, ids, list(PLATFORMS), source="bench", force=True)
+    batch_id = submit_batch(ctx, ids, list(PLATFORMS), source="bench", force=True)
     if processes <= 1:
-        run_worker(services, concurrency=concurrency, reconcile_seconds=0.5,
-                   until=lambda: batch_status(services, batch_id, with_jobs=False).finished)
+        run_worker(ctx, concurrency=concurrency, reconcile_seconds=0.5,
+                   until=lambda: batch_status(ctx, batch_id, with_jobs=False).finished)
     else:
         workers = [subprocess.Popen([sys.executable, "-m", "syncstore_cli", "worker", "--concurrency",
                                      str(concurrency), "--until-idle"], stdout=subprocess.DEVNULL)
@@ -121,8 +122,8 @@ def _sandbox_thread(home: Path, profile: str) -> Iterator[dict[str, str]]:
         box.close()
 
 
-def _report_run(label: str, services: Services, store: SyncStore, batch_id: str, wall: float, products: int) -> None:
-    summary = batch_status(services, batch_id)
+def _report_run(label: str, ctx: AppContext, store: JobStore, batch_id: str, wall: float, products: int) -> None:
+    summary = batch_status(ctx, batch_id)
     by_api, writes = _calls(store, batch_id)
     calls = sum(by_api.values())
     print(f"{label}: {summary.completed} synced, {summary.blocked} blocked, {summary.failed} failed "
@@ -150,22 +151,19 @@ def main() -> None:
         with sandbox(home, args.profile) as settings:
             env = {"SYNCSTORE_HOME": str(home), **settings}
             os.environ.update(env)
-            with Services(load_settings(env)) as services:
-                from syncstore_cli.authorization import Authorization
-
-                auth = Authorization(services)
-                auth.authorize_shopee(sandbox_approve=True)
-                auth.authorize_tiktok(sandbox_approve=True)
-                import_from_marketplaces(services, list(PLATFORMS))
-                everything = [s.product.id for s in services.catalog.all_products()]
+            with AppContext(load_settings(env)) as ctx:
+                authorize_shopee(ctx, sandbox_approve=True)
+                authorize_tiktok(ctx, sandbox_approve=True)
+                import_from_marketplaces(ctx, list(PLATFORMS))
+                everything = [s.product.id for s in ctx.catalog.all_products()]
                 ids = everything[: args.products]
-                store = SyncStore(services.engine)
+                store = ctx.jobs
                 print(f"profile {args.profile}; {len(ids)} products x 2 platforms; {args.processes} worker "
                       f"process(es) x {args.concurrency} threads; "
                       f"sandbox in its own {args.sandbox}; load average {os.getloadavg()[0]:.2f} "
                       f"on {os.cpu_count()} cores")
-                batch_id, wall = _run(services, ids, args.concurrency, args.processes)
-                _report_run("first run", services, store, batch_id, wall, len(ids))
+                batch_id, wall = _run(ctx, ids, args.concurrency, args.processes)
+                _report_run("first run", ctx, store, batch_id, wall, len(ids))
                 by_api, _ = _calls(store, batch_id)
                 # Shopee: 10/s per shop after a burst of 20; TikTok: 20/s per API after 40; both shops in parallel.
                 shopee = sum(n for api, n in by_api.items() if api.startswith("shopee "))
@@ -175,8 +173,8 @@ def main() -> None:
                 if args.profile == "realistic" and least:
                     print(f"  least time the realistic rate limits allow: {least:.1f} s; this run took "
                           f"{wall / least:.2f}x that")
-                again, rewall = _run(services, ids, args.concurrency, args.processes)
-                resummary = batch_status(services, again)
+                again, rewall = _run(ctx, ids, args.concurrency, args.processes)
+                resummary = batch_status(ctx, again)
                 reapi, rewrites = _calls(store, again)
                 print(f"re-run, nothing changed: {resummary.completed} done, {sum(reapi.values()):,} API calls, "
                       f"{rewrites} write calls, {rewall:.1f} s ({resummary.total_jobs / rewall:.1f} jobs/s)")
@@ -184,10 +182,10 @@ def main() -> None:
                     # Every product once, so the rest of the catalog is synced; then the zero-change re-run.
                     rest = everything[args.products:]
                     if rest:
-                        fill, fillwall = _run(services, rest, args.concurrency, args.processes)
-                        _report_run("rest of the catalog", services, store, fill, fillwall, len(rest))
-                    whole, wholewall = _run(services, everything, args.concurrency, args.processes)
-                    wholesummary = batch_status(services, whole)
+                        fill, fillwall = _run(ctx, rest, args.concurrency, args.processes)
+                        _report_run("rest of the catalog", ctx, store, fill, fillwall, len(rest))
+                    whole, wholewall = _run(ctx, everything, args.concurrency, args.processes)
+                    wholesummary = batch_status(ctx, whole)
                     wholeapi, wholewrites = _calls(store, whole)
                     print(f"whole catalog re-run, nothing changed: {len(everything):,} products, "
                           f"{wholesummary.total_jobs:,} jobs ({wholesummary.completed:,} done, "

@@ -3,11 +3,13 @@
     SyncStoreError                 base; `exit_code` is what the CLI exits with
       UserInputError (2)           bad input: malformed file, unknown id, invalid option
         NotFoundError (2)          an id or SKU that is not in the catalog
+        RolloutRefused (2)         a batch larger than the staged rollout allows
         CatalogFileError (2)       a catalog file that cannot be imported (names file, line, field)
       ConfigError (2)              broken configuration (names the file or variable)
       StoreError (1)               the database refused or is unusable
+      ApprovalRefused (1)          a batch that cannot be approved yet (not finished, failed, not validated)
 
-Marketplace errors have their own tree in `syncstore_cli.marketplaces.errors`.
+      MarketplaceError (1)         a marketplace refused or failed; its own tree is in `marketplaces.errors`
 Messages never carry secrets: callers pass values through `redact()` when in doubt.
 """
 
@@ -19,7 +21,11 @@ class SyncStoreError(Exception):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        return self._message
 
     def __str__(self) -> str:
         return self.message
@@ -49,4 +55,12 @@ class ConfigError(SyncStoreError):
 
 
 class StoreError(SyncStoreError):
+    exit_code = 1
+
+
+class RolloutRefused(UserInputError):
+    """A batch larger than the staged rollout allows (exit 2: change the batch, or approve first)."""
+
+
+class ApprovalRefused(SyncStoreError):
     exit_code = 1

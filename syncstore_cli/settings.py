@@ -5,11 +5,13 @@ Kept free of heavy imports: every CLI start reads settings, and start-up time ma
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
@@ -44,6 +46,7 @@ class Setting:
 SCALAR_SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("database_url", None, help="SQLAlchemy URL; default SQLite in the data folder"),
     Setting("queue_url", None, help="redis://... for Redis; default SQLite queue in the data folder"),
+    Setting("queue_name", "syncstore", help="Huey queue name (Redis key prefix); one per data folder"),
     Setting("shopee.base_url", "https://partner.shopeemobile.com", help="Shopee Open Platform host"),
     Setting("shopee.partner_id", None, help="Shopee partner id"),
     Setting("shopee.partner_key", None, secret=True, help="Shopee partner key"),
@@ -58,17 +61,28 @@ SCALAR_SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("tiktok.rate_per_second", "20", help="requests per second per TikTok shop"),
     Setting("tiktok.rate_burst", "40", help="burst allowance per TikTok shop"),
     Setting("read_concurrency", "8", help="parallel marketplace reads during import"),
-    Setting("sync.concurrency", "4", help="worker threads per `syncstore worker` or in-process batch"),
-    Setting("sync.max_attempts", "3", help="attempts per marketplace request before a job is dead-lettered"),
-    Setting("sync.backoff_base", "2", help="seconds before the first retry; doubled each retry"),
-    Setting("sync.backoff_max", "8", help="longest wait between two attempts, in seconds"),
-    Setting("sync.max_retry_after", "30", help="a longer Retry-After reschedules the job instead of waiting"),
+    # Two retry budgets, one inside the other: the HTTP layer retries one request (with backoff); the
+    # engine retries a whole job only to resolve an unknown create outcome or after a rate limit.
+    Setting("http.max_attempts", "3", help="attempts per marketplace request (HTTP-level retries with backoff)"),
+    Setting("http.backoff_base", "2", help="seconds before a request's first retry; doubled each retry"),
+    Setting("http.backoff_max", "8", help="longest wait between two attempts of a request, in seconds"),
+    Setting("http.max_retry_after", "30", help="a longer Retry-After reschedules the job instead of waiting"),
+    Setting("http.request_timeout", "30", help="seconds before a marketplace request counts as timed out"),
+    Setting("sync.job_attempts", "3", help="engine attempts per job before it is dead-lettered"),
+    Setting("sync.concurrency", "4", help="worker threads per `syncstore worker`; parallel reads of a snapshot"),
     Setting("sync.lease_seconds", "60", help="how long a claimed job stays with its worker without renewal"),
     Setting("sync.reconcile_seconds", "2", help="how often a worker re-sends lost or due jobs"),
     Setting("sync.stale_after", "5", help="seconds before a queued job whose message vanished is re-sent"),
-    Setting("queue_name", "syncstore", help="Huey queue name (Redis key prefix); one per data folder"),
-    Setting("sync.request_timeout", "30", help="seconds before a marketplace request counts as timed out"),
 )
+# Names from before the two retry budgets were separate: still read, and shown under their new key.
+# `sync.max_attempts` drove both loops, so it sets both.
+DEPRECATED_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "sync.max_attempts": ("http.max_attempts", "sync.job_attempts"),
+    "sync.backoff_base": ("http.backoff_base",),
+    "sync.backoff_max": ("http.backoff_max",),
+    "sync.max_retry_after": ("http.max_retry_after",),
+    "sync.request_timeout": ("http.request_timeout",),
+}
 _SCALARS_BY_KEY: Final = {s.key: s for s in SCALAR_SETTINGS}
 
 _RULE_FIELDS: Final = {
@@ -87,7 +101,56 @@ PRICING_PLATFORMS: Final = ("shopee", "tiktok")
 
 
 @dataclass(frozen=True)
+class RateBudgetSettings:
+    """One shop's request budget: a steady rate and a burst (token bucket)."""
+
+    per_second: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class ShopeeSettings:
+    base_url: str
+    partner_id: int | None
+    partner_key: str | None
+    rate: RateBudgetSettings
+
+
+@dataclass(frozen=True)
+class TikTokSettings:
+    base_url: str
+    auth_url: str
+    app_key: str | None
+    app_secret: str | None
+    rate: RateBudgetSettings
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """The retry budget of one marketplace request (the HTTP layer's own retries)."""
+
+    max_attempts: int
+    backoff_base: float
+    backoff_max: float
+    max_retry_after: float
+    request_timeout: float
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """Workers and jobs: the job retry budget, leases, reconciling, concurrency."""
+
+    job_attempts: int
+    concurrency: int
+    lease_seconds: float
+    reconcile_seconds: float
+    stale_after: float
+
+
+@dataclass(frozen=True)
 class Settings:
+    """Every setting, parsed and checked once; `values`/`sources` keep the raw text for `config show`."""
+
     home: Path
     config_file: Path | None
     values: Mapping[str, str | None]
@@ -95,6 +158,7 @@ class Settings:
     pricing: Mapping[str, PlatformPricing] = field(default_factory=lambda: dict(SELLER_DEFAULTS))
 
     def get(self, key: str) -> str | None:
+        """The raw text of a setting (for display); code reads the typed groups below."""
         return self.values.get(key)
 
     @property
@@ -105,6 +169,60 @@ class Settings:
     def queue_url(self) -> str:
         return self.values.get("queue_url") or f"sqlite:///{self.home / 'queue.db'}"
 
+    @property
+    def queue_name(self) -> str:
+        return self.values.get("queue_name") or "syncstore"
+
+    @cached_property
+    def sync(self) -> SyncSettings:
+        return SyncSettings(
+            job_attempts=self._whole("sync.job_attempts", minimum=1),
+            concurrency=self._whole("sync.concurrency", minimum=1),
+            lease_seconds=self._number("sync.lease_seconds", above=0),
+            reconcile_seconds=self._number("sync.reconcile_seconds", above=0),
+            stale_after=self._number("sync.stale_after", above=0),
+        )
+
+    @cached_property
+    def http(self) -> HttpSettings:
+        return HttpSettings(
+            max_attempts=self._whole("http.max_attempts", minimum=1),
+            backoff_base=self._number("http.backoff_base", above=-1),
+            backoff_max=self._number("http.backoff_max", above=-1),
+            max_retry_after=self._number("http.max_retry_after", above=-1),
+            request_timeout=self._number("http.request_timeout", above=0),
+        )
+
+    @cached_property
+    def read_concurrency(self) -> int:
+        return self._whole("read_concurrency", minimum=1)
+
+    @cached_property
+    def shopee(self) -> ShopeeSettings:
+        partner_id = self.values.get("shopee.partner_id")
+        return ShopeeSettings(
+            base_url=self._required_text("shopee.base_url"),
+            partner_id=int(partner_id) if partner_id and partner_id.isdigit() else None,
+            partner_key=self.values.get("shopee.partner_key") or None,
+            rate=self._rate("shopee"),
+        )
+
+    @cached_property
+    def tiktok(self) -> TikTokSettings:
+        return TikTokSettings(
+            base_url=self._required_text("tiktok.base_url"),
+            auth_url=self._required_text("tiktok.auth_url"),
+            app_key=self.values.get("tiktok.app_key") or None,
+            app_secret=self.values.get("tiktok.app_secret") or None,
+            rate=self._rate("tiktok"),
+        )
+
+    def validate(self) -> Settings:
+        """Parses every typed group now, so a broken setting is one error before any work starts."""
+        for group in ("sync", "http", "read_concurrency", "shopee", "tiktok"):
+            getattr(self, group)
+        return self
+
     def secrets(self) -> list[str]:
         """Configured secret values, for scrubbing them from anything that is written out."""
         return [v for s in SCALAR_SETTINGS if s.secret and (v := self.values.get(s.key))]
@@ -113,6 +231,43 @@ class Settings:
         values = dict(self.values)
         values.update({k.replace("__", "."): v for k, v in overrides.items()})
         return replace(self, values=values)
+
+    # -- parsing, in one place ------------------------------------------------------------------
+    def _where(self, key: str) -> str:
+        return f"{key} (from {self.sources.get(key, 'default')})"
+
+    def _raw(self, key: str) -> str:
+        value = self.values.get(key)
+        if value in (None, ""):
+            value = _SCALARS_BY_KEY[key].default
+        assert value is not None, f"{key} has no default"
+        return value.strip()
+
+    def _whole(self, key: str, *, minimum: int) -> int:
+        raw = self._raw(key)
+        if not raw.lstrip("-").isdigit() or int(raw) < minimum:
+            raise ConfigError(f"{self._where(key)}: '{raw}' is not a whole number of at least {minimum}")
+        return int(raw)
+
+    def _number(self, key: str, *, above: float) -> float:
+        raw = self._raw(key)
+        try:
+            number = float(raw)
+        except ValueError:
+            raise ConfigError(f"{self._where(key)}: '{raw}' is not a number") from None
+        if not math.isfinite(number) or number <= above:
+            raise ConfigError(f"{self._where(key)}: '{raw}' must be a finite number above {above:g}")
+        return number
+
+    def _required_text(self, key: str) -> str:
+        value = self.values.get(key)
+        if not value:
+            raise ConfigError(f"{key} is not set")
+        return value
+
+    def _rate(self, platform: str) -> RateBudgetSettings:
+        return RateBudgetSettings(per_second=self._number(f"{platform}.rate_per_second", above=0),
+                                  burst=self._whole(f"{platform}.rate_burst", minimum=1))
 
 
 def default_home(environ: Mapping[str, str]) -> Path:
@@ -139,6 +294,13 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     flat_file = _flatten_scalars(file_data, config_path)
     values: dict[str, str | None] = {}
     sources: dict[str, str] = {}
+    for alias, targets in DEPRECATED_ALIASES.items():
+        alias_var = ENV_PREFIX + alias.replace(".", "_").upper()
+        for target in targets:
+            if alias_var in env and _SCALARS_BY_KEY[target].env_var not in env:
+                env = {**env, _SCALARS_BY_KEY[target].env_var: env[alias_var]}
+            if alias in flat_file and target not in flat_file:
+                flat_file[target] = flat_file[alias]
     for setting in SCALAR_SETTINGS:
         if setting.env_var in env:
             values[setting.key], sources[setting.key] = env[setting.env_var], f"env {setting.env_var}"
@@ -165,7 +327,7 @@ def _flatten_scalars(data: Mapping[str, Any], path: Path) -> dict[str, str]:
         if isinstance(value, dict):
             for sub, subvalue in value.items():
                 dotted = f"{key}.{sub}"
-                if dotted not in _SCALARS_BY_KEY:
+                if dotted not in _SCALARS_BY_KEY and dotted not in DEPRECATED_ALIASES:
                     raise ConfigError(f"{path}: unknown setting '{dotted}'")
                 flat[dotted] = str(subvalue)
         elif key in _SCALARS_BY_KEY:

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from syncstore_cli.domain.generator import GeneratedCatalog
     from syncstore_cli.sandbox.app import Sandbox
     from syncstore_cli.sandbox.config import SandboxConfig
     from syncstore_cli.sandbox.faults import FaultPlan
+    from syncstore_cli.sandbox.generator import GeneratedCatalog
     from syncstore_cli.sandbox.web import SandboxServer
 
 PG_ADMIN_URL = os.environ.get("SYNCSTORE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -132,9 +132,9 @@ def seeded_sandbox(root: Path, mp: pytest.MonkeyPatch, *, config: SandboxConfig 
     from typer.testing import CliRunner
 
     from syncstore_cli.cli.app import app
-    from syncstore_cli.domain.generator import generate_catalog
     from syncstore_cli.sandbox import config as c
     from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
+    from syncstore_cli.sandbox.generator import generate_catalog
 
     assert authorize or not import_listings, "import needs the shops authorized"
     home = root / "home"
@@ -158,10 +158,10 @@ def seeded_sandbox(root: Path, mp: pytest.MonkeyPatch, *, config: SandboxConfig 
         if import_listings:
             result = runner.invoke(app, ["import", "--from", "all", "--json"])
             assert result.exit_code == 0, result.stderr
-            from syncstore_cli.services import Services
+            from syncstore_cli.app.context import AppContext
 
-            with Services() as services:
-                owner = services.catalog.sku_owners()
+            with AppContext() as ctx:
+                owner = ctx.catalog.sku_owners()
             sku_of = {p.id: p.sku for p in catalog.products}
             flawed = {owner[sku_of[pid]]: kind for kind, ids in catalog.manifest.items() for pid in ids
                       if sku_of[pid] in owner}  # products not seeded were not imported

@@ -24,7 +24,6 @@ from syncstore_cli.cli import (
     sync_cmd,
 )
 from syncstore_cli.errors import SyncStoreError
-from syncstore_cli.marketplaces.errors import MarketplaceError
 
 EXIT_CODES_HELP = """
 Exit codes: 0 success; 1 the operation ran but failed (or found failures);
@@ -38,13 +37,9 @@ class ErrorMappingGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except SyncStoreError as exc:
+        except SyncStoreError as exc:  # a marketplace error says its own words, code and request id
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
-        except MarketplaceError as exc:
-            # The marketplace's own words, code and request id: what support will ask for.
-            typer.echo(f"error: {exc}", err=True)
-            raise typer.Exit(1) from None
 
 
 app = typer.Typer(

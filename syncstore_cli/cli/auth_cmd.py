@@ -46,11 +46,11 @@ def shopee(
     as_json: JsonFlag = False,
 ) -> None:
     """Authorize a Shopee shop: authorization link, redirect on a loopback port (or --code), tokens stored."""
-    from syncstore_cli.authorization import Authorization
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.auth import authorize_shopee
+    from syncstore_cli.app.context import open_context
 
-    with Services() as services:
-        shop = Authorization(services).authorize_shopee(code=code, shop_id=shop_id, sandbox_approve=sandbox_approve,
+    with open_context() as ctx:
+        shop = authorize_shopee(ctx, code=code, shop_id=shop_id, sandbox_approve=sandbox_approve,
                                                         show_link=_show_link)
         _report(shop, as_json)
 
@@ -62,11 +62,11 @@ def tiktok(
     as_json: JsonFlag = False,
 ) -> None:
     """Authorize a TikTok Shop (and its Tokopedia listings): link, redirect or --code, tokens stored."""
-    from syncstore_cli.authorization import Authorization
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.auth import authorize_tiktok
+    from syncstore_cli.app.context import open_context
 
-    with Services() as services:
-        shop = Authorization(services).authorize_tiktok(code=code, sandbox_approve=sandbox_approve,
+    with open_context() as ctx:
+        shop = authorize_tiktok(ctx, code=code, sandbox_approve=sandbox_approve,
                                                         show_link=_show_link)
         _report(shop, as_json)
 
@@ -75,11 +75,11 @@ def tiktok(
 def status(as_json: JsonFlag = False) -> None:
     """Each authorized shop with token and authorization expiry, warning well before anything lapses.
     Exits 1 when a shop needs attention."""
-    from syncstore_cli.authorization import Authorization
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.auth import shop_statuses
+    from syncstore_cli.app.context import open_context
 
-    with Services() as services:
-        shops = Authorization(services).status()
+    with open_context() as ctx:
+        shops = shop_statuses(ctx)
     rows: list[dict[str, Any]] = [
         {"platform": s.platform, "shop_id": s.shop_id, "shop_name": s.shop_name, "authorized": s.authorized,
          "access_expires_at": _when(s.access_expires_at), "refresh_expires_at": _when(s.refresh_expires_at),

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from syncstore_cli.cli.output import console, print_json
 
 if TYPE_CHECKING:
-    from syncstore_cli.services import Services
-    from syncstore_cli.store.backup import Manifest
+    from syncstore_cli.app.backups import Manifest
 
 BACKUP_EXIT_CODES = """
 Exit codes: 0 success; 1 the backup failed verification (or could not be made), a restore was
@@ -27,12 +26,6 @@ app = typer.Typer(
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 IdArgument = Annotated[str, typer.Argument(metavar="ID", help="The backup id, e.g. BK20261124-141500-ab12cd.")]
-
-
-def _manifest_json(services: Services, manifest: Manifest) -> dict[str, Any]:
-    from syncstore_cli.backups import backup_path
-
-    return {**manifest.as_json(), "path": str(backup_path(services, manifest))}
 
 
 def _size(size: int) -> str:
@@ -56,15 +49,15 @@ def create_command(as_json: JsonOption = False) -> None:
     every table exported in one read-only snapshot, read back and counted. A backup that fails its
     check is deleted and the command exits 1.
     """
-    from syncstore_cli.backups import backup_path, create_backup
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.backups import create_backup
+    from syncstore_cli.app.context import open_context
 
-    with Services() as services:
-        manifest = create_backup(services)
-        if as_json:
-            print_json(_manifest_json(services, manifest))
-            return
-        path = backup_path(services, manifest)
+    with open_context() as ctx:
+        backup = create_backup(ctx)
+    if as_json:
+        print_json(backup.as_json())
+        return
+    manifest, path = backup.manifest, backup.path
     console().print(f"Backup {manifest.id} created and verified: {len(manifest.tables)} tables, "
                     f"{manifest.rows:,} rows, {_size(manifest.size)} ({path})", markup=False)
 
@@ -72,14 +65,15 @@ def create_command(as_json: JsonOption = False) -> None:
 @app.command("list", epilog=BACKUP_EXIT_CODES)
 def list_command(as_json: JsonOption = False) -> None:
     """List the backups, newest first."""
-    from syncstore_cli.backups import list_backups
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.backups import list_backups
+    from syncstore_cli.app.context import open_context
 
-    with Services() as services:
-        manifests = list_backups(services)
-        if as_json:
-            print_json([_manifest_json(services, m) for m in manifests])
-            return
+    with open_context() as ctx:
+        backups = list_backups(ctx)
+    if as_json:
+        print_json([b.as_json() for b in backups])
+        return
+    manifests = [b.manifest for b in backups]
     out = console()
     if not manifests:
         out.print("No backups yet (`syncstore backup create` makes one).", markup=False)
@@ -103,11 +97,11 @@ def verify_command(backup_id: IdArgument, as_json: JsonOption = False) -> None:
 
     Exits 0 when it passes, 1 with one line per problem when it does not.
     """
-    from syncstore_cli.backups import verify_backup
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.backups import verify_backup
+    from syncstore_cli.app.context import open_context
 
-    with Services() as services:
-        result = verify_backup(services, backup_id)
+    with open_context() as ctx:
+        result = verify_backup(ctx, backup_id)
     manifest = result.manifest
     if as_json:
         print_json({"id": manifest.id, "ok": result.ok, "problems": result.problems, "checked_at": result.checked_at,
@@ -138,21 +132,23 @@ def restore_command(
     A safety backup of the current state is taken before anything is replaced; its id is printed,
     and restoring it undoes this restore. Asks for confirmation on a terminal unless --yes.
     """
-    from syncstore_cli.backups import get_backup, restore_backup
+    from syncstore_cli.app.backups import restore_backup
+    from syncstore_cli.app.context import open_context
     from syncstore_cli.errors import UserInputError
-    from syncstore_cli.services import Services
 
     if not yes and not _stdin_is_terminal():
         raise UserInputError("restore replaces the database's contents; pass --yes to confirm when not on a terminal")
-    with Services() as services:
-        if not yes:
-            manifest = get_backup(services, backup_id)
-            question = (f"Replace the database's contents with backup {manifest.id} ({_when(manifest.created_at)} "
-                        f"UTC, {manifest.rows:,} rows, {manifest.reason})? A safety backup is taken first.")
-            if not typer.confirm(question, default=False, err=True):
-                typer.echo("Not restored; nothing was changed.", err=True)
-                raise typer.Exit(1)
-        result = restore_backup(services, backup_id)
+
+    def confirm(manifest: Manifest) -> bool:
+        question = (f"Replace the database's contents with backup {manifest.id} ({_when(manifest.created_at)} "
+                    f"UTC, {manifest.rows:,} rows, {manifest.reason})? A safety backup is taken first.")
+        return typer.confirm(question, default=False, err=True)
+
+    with open_context() as ctx:
+        result = restore_backup(ctx, backup_id, confirm=None if yes else confirm)
+    if result is None:
+        typer.echo("Not restored; nothing was changed.", err=True)
+        raise typer.Exit(1)
     if as_json:
         print_json({"restored": result.manifest.id, "safety_backup": result.safety.id,
                     "tables": result.manifest.tables, "rows": result.manifest.rows})

@@ -10,7 +10,7 @@ import typer
 from syncstore_cli.cli.output import console, is_terminal, print_json
 
 if TYPE_CHECKING:
-    from syncstore_cli.services import ImportSummary
+    from syncstore_cli.app.catalog import ImportSummary
 
 app = typer.Typer(help="Generate the sample catalog.", no_args_is_help=True)
 
@@ -28,14 +28,12 @@ def generate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Write the deterministic sample catalog of 4,147 FPV products, with a manifest of its flawed records."""
-    from syncstore_cli.domain.generator import DEFAULT_SEED
-    from syncstore_cli.services import generate_catalog_file
-    from syncstore_cli.settings import load_settings
+    from syncstore_cli.app.catalog import generate_sample_catalog
+    from syncstore_cli.app.context import open_context
 
-    target = out or load_settings().home / "catalog.jsonl"
-    count, manifest_path = generate_catalog_file(
-        target, seed=DEFAULT_SEED if seed is None else seed, image_base_url=image_base_url, manifest=manifest
-    )
+    with open_context() as ctx:
+        made = generate_sample_catalog(ctx, out, seed=seed, image_base_url=image_base_url, manifest=manifest)
+    target, count, manifest_path = made.file, made.products, made.manifest
     if as_json:
         print_json({"file": str(target), "products": count, "manifest": str(manifest_path)})
     else:
@@ -56,26 +54,23 @@ def import_command(
     A file import is all or nothing: a malformed record stops it, naming file, line and field. Re-importing the
     same file, or the same listings, changes nothing; a changed row updates that product. --from records each
     product's listing and variant ids; a listing whose SKU collides with another is reported, not merged."""
+    from syncstore_cli.app.catalog import import_catalog
+    from syncstore_cli.app.context import open_context
     from syncstore_cli.errors import UserInputError
-    from syncstore_cli.services import Services
 
     if (file is None) == (source is None):
         raise UserInputError("give exactly one of --file PATH or --from shopee|tiktok|all")
-    with Services() as services:
-        if file is not None:
-            _report_catalog(services.import_catalog(file), as_json)
-        else:
-            _import_from(services, source or "", as_json)
+    if file is not None:
+        with open_context() as ctx:
+            _report_catalog(import_catalog(ctx, file), as_json)
+    else:
+        _import_from(source or "", as_json)
 
 
-def _import_from(services: object, source: str, as_json: bool) -> None:
-    from syncstore_cli.domain.catalog import PLATFORMS, Platform
-    from syncstore_cli.errors import UserInputError
-    from syncstore_cli.marketplace_import import import_from_marketplaces
+def _import_from(source: str, as_json: bool) -> None:
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.marketplace_import import import_from_source
 
-    choices = {"shopee": [Platform.SHOPEE], "tiktok": [Platform.TIKTOK], "all": list(PLATFORMS)}
-    if source not in choices:
-        raise UserInputError(f"--from '{source}' is not shopee, tiktok or all")
     show_progress = is_terminal() and not as_json
     out = console()
 
@@ -83,7 +78,8 @@ def _import_from(services: object, source: str, as_json: bool) -> None:
         if show_progress and count % 100 == 0:
             out.print(f"\r{platform}: {count:,} listings read", end="")
 
-    summary = import_from_marketplaces(services, choices[source], progress)  # type: ignore[arg-type]
+    with open_context() as ctx:
+        summary = import_from_source(ctx, source, progress)
     catalog = summary.catalog
     assert catalog is not None
     data = {

@@ -44,11 +44,11 @@ def validate_command(
     variants, a marketplace read-back (a sample, plus every price from a full listing scan) and
     duplicate SKUs. Never prompts: safe to run from cron (plain text when not on a terminal).
     """
-    from syncstore_cli.services import Services
-    from syncstore_cli.validation import run_validation
+    from syncstore_cli.app.checks import run_validation
+    from syncstore_cli.app.context import open_context
 
-    with Services() as services:
-        report = run_validation(services, batch_id=batch, sample=sample, seed=seed)
+    with open_context() as ctx:
+        report = run_validation(ctx, batch_id=batch, sample=sample, seed=seed)
     if as_json:
         print_json(report.as_json())
     elif is_terminal():
@@ -101,11 +101,11 @@ def spot_check_command(
     (title, description, category, brand, package, price, stock, variants, image count, SKU,
     Tokopedia) with the listing SyncStore wants there.
     """
-    from syncstore_cli.services import Services
-    from syncstore_cli.validation import spot_check
+    from syncstore_cli.app.checks import spot_check
+    from syncstore_cli.app.context import open_context
 
-    with Services() as services:
-        report = spot_check(services, batch_id, sample=sample, seed=seed)
+    with open_context() as ctx:
+        report = spot_check(ctx, batch_id, sample=sample, seed=seed)
     if as_json:
         print_json(report.as_json())
     else:

@@ -12,20 +12,20 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade() -> None:
     """Apply pending schema migrations (they are also applied automatically when needed)."""
-    from syncstore_cli.services import Services
-    from syncstore_cli.store.schema import current_revision
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.database import upgrade as upgrade_schema
 
-    services = Services()
-    console().print(f"Database schema at revision {current_revision(services.engine)}", markup=False)
+    with open_context() as ctx:
+        status = upgrade_schema(ctx)
+    console().print(f"Database schema at revision {status.revision}", markup=False)
 
 
 @app.command("status")
 def status() -> None:
     """Show the schema revision of the database and the newest one this version ships."""
-    from syncstore_cli.services import Services
-    from syncstore_cli.store.engine import make_engine
-    from syncstore_cli.store.schema import SCHEMA_HEAD, current_revision
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.database import schema_status
 
-    url = Services().settings.database_url
-    revision = current_revision(make_engine(url))
-    console().print(f"database revision: {revision or '(empty)'}; newest: {SCHEMA_HEAD}", markup=False)
+    with open_context() as ctx:
+        found = schema_status(ctx)
+    console().print(f"database revision: {found.revision or '(empty)'}; newest: {found.newest}", markup=False)

@@ -29,7 +29,7 @@ def demo_command(
     validated and approved before the next), validates everything, writes the reports, and rolls
     back a throwaway batch, proving with the sandbox's audit and read-backs that nothing is left.
     """
-    from syncstore_cli.demo import DemoFailed, run_demo
+    from syncstore_cli.app.demo import DemoFailed, run_demo
 
     started = time.monotonic()
     say = (lambda _line: None) if as_json else (lambda line: console().print(line, markup=False))

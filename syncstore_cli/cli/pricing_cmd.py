@@ -17,12 +17,13 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Show the price breakdown for each platform, step by step, and for each variant."""
+    from syncstore_cli.app.catalog import explain_prices
+    from syncstore_cli.app.context import open_context
     from syncstore_cli.domain.catalog import PLATFORMS
-    from syncstore_cli.services import Services
 
-    services = Services()
-    breakdowns = services.price_explain(product_id)
-    variant_breakdowns = services.variant_price_explain(product_id)
+    with open_context() as ctx:
+        explanation = explain_prices(ctx, product_id)
+    breakdowns, variant_breakdowns = explanation.listings, explanation.variants
     data: dict[str, Any] = {}
     for platform in PLATFORMS:
         b = breakdowns[platform]

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 import typer
 
 from syncstore_cli.cli.output import console, is_terminal, print_json, rupiah
+from syncstore_cli.domain.vocabulary import ListingStatus, SyncStatus
 from syncstore_cli.errors import UserInputError
 
 app = typer.Typer(help="Browse the master catalog.", no_args_is_help=True)
 
-STATUSES = ("not_synced", "syncing", "synced", "error")
+STATUSES = tuple(SyncStatus)
 
 
 def _status_value(text: str | None) -> str | None:
@@ -32,9 +33,11 @@ def list_products(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """List products: ID, SKU, title, master price, Shopee and TikTok prices, sync status."""
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.catalog import product_page
+    from syncstore_cli.app.context import open_context
 
-    result = Services().product_page(search=search, status=_status_value(status), page=page, page_size=page_size)
+    with open_context() as ctx:
+        result = product_page(ctx, search=search, status=_status_value(status), page=page, page_size=page_size)
     if as_json:
         print_json(
             {
@@ -96,11 +99,12 @@ def show_product(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Show one product: master fields, variants, and each platform's listing (price formula, SEO title)."""
+    from syncstore_cli.app.catalog import product as find_product
+    from syncstore_cli.app.context import open_context
     from syncstore_cli.domain.catalog import CATEGORIES, PLATFORMS, Platform
-    from syncstore_cli.services import Services
 
-    services = Services()
-    stored = services.product(product_id)
+    with open_context() as ctx:
+        stored = find_product(ctx, product_id)
     product = stored.product
     master: dict[str, Any] = {
         "id": product.id, "sku": product.sku, "title": product.title, "description": product.description,
@@ -130,7 +134,7 @@ def show_product(
                 "name": category.name,
                 "id": category.shopee_category_id if platform is Platform.SHOPEE else category.tiktok_category_id,
             },
-            "status": listing.status if listing else "not_synced",
+            "status": listing.status if listing else ListingStatus.NOT_SYNCED,
             "variants": [
                 {
                     "sku": v.sku,

@@ -35,11 +35,11 @@ def report_command(
     product, spot check, validation, approval, rollback). Both end with the issues found and a
     recommendation. A check that was not run says "not run"; nothing is filled in by default.
     """
-    from syncstore_cli.reporting import write_report
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.reports import write_report
 
-    with Services() as services:
-        written = write_report(services, batch_id, fmt=fmt.lower() if fmt else None, out=out)
+    with open_context() as ctx:
+        written = write_report(ctx, batch_id, fmt=fmt.lower() if fmt else None, out=out)
     if as_json:
         print_json({"batch_id": written.batch_id, "format": written.format, "path": str(written.path),
                     "recommendation": written.recommendation})

@@ -32,11 +32,11 @@ def approve_command(
     Approvals are what let the staged rollout grow: an approved batch of 10 allows batches of 50,
     an approved batch of 50 allows batches of 1,000.
     """
-    from syncstore_cli.safety import approve
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.safety import approve
 
-    with Services() as services:
-        result = approve(services, batch_id, note)
+    with open_context() as ctx:
+        result = approve(ctx, batch_id, note)
     if as_json:
         print_json({"batch_id": result.batch_id, "approved": True, "products": result.products,
                     "check_run_id": result.check_run_id, "batch_limit": result.next_limit})
@@ -47,11 +47,11 @@ def approve_command(
 
 def rollout_command(as_json: JsonOption = False) -> None:
     """Show the staged rollout: how many products a batch may hold now, and how to raise it."""
-    from syncstore_cli.safety import rollout_decision
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.safety import rollout_decision
 
-    with Services() as services:
-        decision = rollout_decision(services, 0)
+    with open_context() as ctx:
+        decision = rollout_decision(ctx)
     if as_json:
         print_json({"batch_limit": decision.limit, "reason": decision.reason, "next_step": decision.next_step})
         return
@@ -75,14 +75,14 @@ def rollback_command(
     Every request is logged under RB-<BATCH> (`syncstore logs --batch RB-<BATCH>`). Running it
     again resumes an interrupted rollback and does nothing once it is complete.
     """
-    from syncstore_cli.safety import rollback
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.rollback import rollback
 
-    with Services() as services:
-        report = rollback(services, batch_id, only_failed=only_failed, products=products or (), dry_run=dry_run)
+    with open_context() as ctx:
+        report = rollback(ctx, batch_id, only_failed=only_failed, products=products or (), dry_run=dry_run)
     if as_json:
         print_json({"batch_id": report.batch_id, "dry_run": report.dry_run, "done": report.done,
-                    "failed": report.failed, "steps": report.steps})
+                    "failed": report.failed, "steps": [s.as_json() for s in report.steps]})
     else:
         from rich.table import Table
 
@@ -90,8 +90,8 @@ def rollback_command(
         for column in ("product", "platform", "action", "listing", "state", "detail"):
             table.add_column(column, overflow="fold")
         for step in report.steps:
-            table.add_row(step["product_id"], step["platform"], step["action"], step["external_id"] or "-",
-                          step["state"], step["message"])
+            table.add_row(step.product_id, step.platform, step.action, step.external_id or "-", step.state,
+                          step.message)
         console().print(table)
         if not dry_run:
             console().print(f"{report.done} done, {report.failed} failed of {len(report.steps)} listings.",

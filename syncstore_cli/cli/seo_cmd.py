@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from syncstore_cli.domain.catalog import Platform
 
 from syncstore_cli.cli.output import console, is_terminal, print_json
 
@@ -13,7 +16,7 @@ app = typer.Typer(help="SEO titles per platform.", no_args_is_help=True)
 PlatformOption = Annotated[str, typer.Option("--platform", "-p", help="shopee or tiktok.")]
 
 
-def _platform(text: str) -> object:
+def _platform(text: str) -> Platform:
     from syncstore_cli.domain.catalog import Platform
     from syncstore_cli.errors import UserInputError
 
@@ -30,10 +33,12 @@ def set_title(
     platform: PlatformOption,
 ) -> None:
     """Lock a hand-written SEO title for one platform (it must meet the platform's rules)."""
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.catalog import set_seo_title
+    from syncstore_cli.app.context import open_context
 
-    stored = Services().set_seo_title(product_id, _platform(platform), title)  # type: ignore[arg-type]
-    listing = stored.listings[_platform(platform)]  # type: ignore[index]
+    with open_context() as ctx:
+        stored = set_seo_title(ctx, product_id, _platform(platform), title)
+    listing = stored.listings[_platform(platform)]
     console().print(f"{product_id} {platform}: locked title (similarity {listing.seo_similarity:.1f})")
 
 
@@ -43,29 +48,24 @@ def unlock(
     platform: PlatformOption,
 ) -> None:
     """Drop a hand-written title and go back to the generated one."""
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.catalog import set_seo_title
+    from syncstore_cli.app.context import open_context
 
-    stored = Services().set_seo_title(product_id, _platform(platform), None)  # type: ignore[arg-type]
-    listing = stored.listings[_platform(platform)]  # type: ignore[index]
+    with open_context() as ctx:
+        stored = set_seo_title(ctx, product_id, _platform(platform), None)
+    listing = stored.listings[_platform(platform)]
     console().print(f"{product_id} {platform}: generated title: {listing.seo_title or listing.seo_reason}")
 
 
 @app.command("exceptions")
 def exceptions(as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False) -> None:
     """List products that have no in-band SEO title on a platform, with the reason."""
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.catalog import seo_exceptions
+    from syncstore_cli.app.context import open_context
 
-    rows = [
-        {
-            "id": stored.product.id,
-            "platform": platform.value,
-            "title": stored.product.title,
-            "reason": listing.seo_reason,
-        }
-        for stored in Services().catalog.all_products()
-        for platform, listing in stored.listings.items()
-        if listing.seo_title is None
-    ]
+    with open_context() as ctx:
+        found = seo_exceptions(ctx)
+    rows = [{"id": e.product_id, "platform": e.platform.value, "title": e.title, "reason": e.reason} for e in found]
     if as_json:
         print_json({"total": len(rows), "items": rows})
         return

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from syncstore_cli.cli.output import console, is_terminal, print_json
+from syncstore_cli.domain.vocabulary import DEAD_LETTER, OPEN, ErrorCode, JobState, SyncStatus, label_for
 
 if TYPE_CHECKING:
+    from syncstore_cli.app.sync import BatchSummary, Job
     from syncstore_cli.domain.desired import PlanEntry
-    from syncstore_cli.store.sync import BatchSummary, Job
 
 SYNC_EXIT_CODES = """
 Exit codes: 0 every job succeeded; 1 a job failed (see `syncstore dlq list`); 2 bad input (unknown or repeated
@@ -29,22 +30,6 @@ dlq_app = typer.Typer(help="The dead-letter queue: jobs that failed for good, wa
 PlatformOption = Annotated[str, typer.Option("--platform", "-p", help="shopee, tiktok or both.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
-_ERROR_NAMES = {
-    "INVALID_PRODUCT": "Invalid product", "PRODUCT_NOT_FOUND": "Product not found",
-    "LISTING_NOT_FOUND": "Listing not found", "UNAUTHORIZED": "Unauthorized", "RATE_LIMITED": "Rate limited",
-    "MARKETPLACE_UNAVAILABLE": "Marketplace unavailable", "REJECTED_BY_MARKETPLACE": "Rejected by marketplace",
-    "READBACK_MISMATCH": "Read-back mismatch", "IMAGE_UNREACHABLE": "Image unreachable",
-    "DUPLICATE_LISTING": "Duplicate listing", "WORKER_LOST": "Worker lost", "INTERNAL_ERROR": "Internal error",
-}
-
-
-def _ids(ids: list[str] | None, file: Path | None) -> list[str]:
-    from syncstore_cli.errors import UserInputError
-    from syncstore_cli.syncing import read_id_file
-
-    if bool(ids) == (file is not None):
-        raise UserInputError("give product ids or --file ids.txt (one of them)")
-    return list(ids or []) if file is None else read_id_file(file)
 
 
 # -- plan ------------------------------------------------------------------------------------------
@@ -56,19 +41,20 @@ def plan_command(
     as_json: JsonOption = False,
 ) -> None:
     """Show what a sync would do (create, update with the changed fields, no change, blocked); sends nothing."""
-    from syncstore_cli.services import Services
-    from syncstore_cli.syncing import check_ids, parse_platforms, plan
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.sync import parse_platforms, plan, product_ids_from
 
-    product_ids = _ids(ids, file)
+    product_ids = product_ids_from(ids, file)
     platforms = parse_platforms(platform)
-    with Services() as services:
-        check_ids(services, product_ids, f"{file}: " if file else "")
-        entries = plan(services, product_ids, platforms)
+    with open_context() as ctx:
+        entries = plan(ctx, product_ids, platforms, source=file)
     if as_json:
         print_json([e.as_json() for e in entries])
     else:
         _render_plan(entries)
-    if any(e.action.value == "blocked" for e in entries):
+    from syncstore_cli.domain.desired import Action
+
+    if any(e.action is Action.BLOCKED for e in entries):
         raise typer.Exit(3)
 
 
@@ -110,50 +96,51 @@ def manual_command(
     as_json: JsonOption = False,
 ) -> None:
     """Sync one product now: apply its plan, read the listing back, print the result."""
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.sync import manual_sync, parse_platforms
     from syncstore_cli.errors import NotFoundError
-    from syncstore_cli.services import Services
-    from syncstore_cli.syncing import manual_sync, parse_platforms
 
     platforms = parse_platforms(platform)
-    with Services() as services:
+    with open_context() as ctx:
         try:
-            batch_id, jobs = manual_sync(services, product_id, platforms)
+            result = manual_sync(ctx, product_id, platforms)
         except NotFoundError as error:
             if as_json:
                 print_json({"success": False, "error": "Product not found", "message": str(error),
-                            "error_code": "PRODUCT_NOT_FOUND"})
+                            "error_code": ErrorCode.PRODUCT_NOT_FOUND})
                 raise typer.Exit(2) from None
             raise
+    batch_id, jobs = result.batch_id, result.jobs
     results = [_contract(batch_id, job) for job in jobs]
     if as_json:
         print_json(results[0] if len(results) == 1 else results)
     else:
         out = console()
-        for job, result in zip(jobs, results, strict=True):
-            mark = "[green]ok[/green]" if result["success"] else "[red]failed[/red]"
+        for job, line in zip(jobs, results, strict=True):
+            mark = "[green]ok[/green]" if line["success"] else "[red]failed[/red]"
             out.print(f"{mark} {job.product_id} on {job.platform}: ", end="")
-            out.print(result["message"] + (f" (listing {job.external_id})" if job.external_id else ""), markup=False)
+            out.print(line["message"] + (f" (listing {job.external_id})" if job.external_id else ""), markup=False)
         out.print(f"Sync id {batch_id}; requests: `syncstore logs --batch {batch_id}`.", markup=False)
     raise typer.Exit(_exit_code(jobs))
 
 
 def _contract(batch_id: str, job: Job) -> dict[str, Any]:
-    if job.state == "done":
+    if job.state == JobState.DONE:
         timestamp = job.finished_at.isoformat() if job.finished_at is not None else None
         return {"success": True, "sync_id": batch_id, "platform": job.platform, "message": job.message or "",
-                "data": {"external_id": job.external_id, "timestamp": timestamp, "status": "synced",
+                "data": {"external_id": job.external_id, "timestamp": timestamp, "status": SyncStatus.SYNCED,
                          "action": job.action}}
-    code = job.error_code or "INTERNAL_ERROR"
+    code = job.error_code or ErrorCode.INTERNAL_ERROR
     return {"success": False, "sync_id": batch_id, "platform": job.platform,
-            "error": _ERROR_NAMES.get(code, code.replace("_", " ").capitalize()), "message": job.message or "",
+            "error": label_for(code), "message": job.message or "",
             "error_code": code}
 
 
 def _exit_code(jobs: list[Job]) -> int:
     states = {j.state for j in jobs}
-    if states & {"failed", "dead", "pending", "leased"}:
+    if states & (DEAD_LETTER | OPEN):
         return 1
-    return 3 if "blocked" in states else 0
+    return 3 if JobState.BLOCKED in states else 0
 
 
 # -- batch -----------------------------------------------------------------------------------------
@@ -186,36 +173,25 @@ def batch_command(
     the database is taken, and the current marketplace state of every listing it touches is
     stored for `syncstore rollback`.
     """
-    from syncstore_cli.services import Services
-    from syncstore_cli.syncing import batch_status, parse_platforms, read_id_file, run_worker, submit_batch
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.sync import parse_platforms, read_id_file, run_batch
 
     platforms = parse_platforms(platform)
     product_ids = read_id_file(file)
-    with Services() as services:
-        batch_id = submit_batch(services, product_ids, platforms, source=str(file), force=force,
-                                confirm=_confirm_forced if force else None)
-        if detach:
-            summary = batch_status(services, batch_id)
-            if as_json:
-                print_json(_status_json(summary))
-            else:
-                console().print(f"Queued batch {batch_id}: {summary.total_jobs} jobs. Run `syncstore worker` to "
-                                f"process it; `syncstore sync status {batch_id}` to follow it.", markup=False)
-            return
-        started = time.monotonic()
-        with _Progress(batch_id, enabled=not as_json) as progress:
-            def tick() -> None:
-                progress.update(batch_status(services, batch_id, with_jobs=False))
-
-            run_worker(services, concurrency=concurrency, on_tick=tick,
-                       until=lambda: batch_status(services, batch_id, with_jobs=False).finished)
-            summary = batch_status(services, batch_id)
-            progress.update(summary)
+    with open_context() as ctx, _Progress("", enabled=not as_json and not detach) as progress:
+        run = run_batch(ctx, product_ids, platforms, source=str(file), force=force,
+                        confirm=_confirm_forced if force else None, detach=detach, concurrency=concurrency,
+                        on_progress=progress.update)
+        progress.update(run.summary)
     if as_json:
-        print_json(_status_json(summary))
+        print_json(_status_json(run.summary))
+    elif detach:
+        console().print(f"Queued batch {run.batch_id}: {run.summary.total_jobs} jobs. Run `syncstore worker` to "
+                        f"process it; `syncstore sync status {run.batch_id}` to follow it.", markup=False)
     else:
-        _render_summary(summary, time.monotonic() - started)
-    raise typer.Exit(_exit_code(summary.jobs))
+        _render_summary(run.summary, run.seconds)
+    if not detach:
+        raise typer.Exit(_exit_code(run.summary.jobs))
 
 
 class _Progress:
@@ -237,10 +213,14 @@ class _Progress:
                                  TextColumn("failed {task.fields[failed]}  in progress {task.fields[active]}"),
                                  TimeRemainingColumn(), console=console())
             self._bar.start()
-            self._task = self._bar.add_task(f"batch {self.batch_id}", total=None, failed=0, active=0)
         return self
 
     def update(self, summary: BatchSummary) -> None:
+        if not self.enabled:
+            return
+        if self.rich and self._task is None:
+            self._task = self._bar.add_task(f"batch {summary.batch_id}", total=None, failed=0, active=0)
+        self.batch_id = summary.batch_id
         done = summary.completed + summary.failed + summary.blocked
         if self.rich:
             self._bar.update(self._task, total=summary.total_jobs, completed=done, failed=summary.failed,
@@ -263,7 +243,7 @@ def _status_json(summary: BatchSummary) -> dict[str, Any]:
         "pending": summary.pending, "status": summary.status,
         "jobs": [{"job_id": j.id, "product_id": j.product_id, "platform": j.platform, "status": j.state,
                   "action": j.action, "external_id": j.external_id,
-                  "error": None if j.state == "done" else j.message, "error_code": j.error_code}
+                  "error": None if j.state == JobState.DONE else j.message, "error_code": j.error_code}
                  for j in summary.jobs],
     }
 
@@ -275,7 +255,7 @@ def _render_summary(summary: BatchSummary, seconds: float | None = None) -> None
               f"{summary.blocked} blocked, {summary.in_progress} in progress, {summary.pending} pending "
               f"(of {summary.total_jobs}).", markup=False)
     for job in summary.jobs:
-        if job.state in ("failed", "dead", "blocked"):
+        if job.state in DEAD_LETTER | {JobState.BLOCKED}:
             out.print(f"  {job.state}: {job.product_id} on {job.platform}: {job.message}", markup=False)
 
 
@@ -286,24 +266,16 @@ def status_command(
     as_json: JsonOption = False,
 ) -> None:
     """A batch's progress and each job's state and error."""
-    from syncstore_cli.services import Services
-    from syncstore_cli.syncing import batch_status
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.sync import batch_status, watch_batch
 
-    with Services() as services:
-        summary = batch_status(services, batch_id)
-        if watch and not as_json:
-            with _Progress(batch_id, enabled=True) as progress:
-                while not summary.finished:
-                    progress.update(summary)
-                    time.sleep(1.0)
-                    summary = batch_status(services, batch_id, with_jobs=False)
-                summary = batch_status(services, batch_id)
+    with open_context() as ctx:
+        if watch:
+            with _Progress(batch_id, enabled=not as_json) as progress:
+                summary = watch_batch(ctx, batch_id, on_progress=progress.update)
                 progress.update(summary)
-        elif watch:
-            while not summary.finished:
-                time.sleep(1.0)
-                summary = batch_status(services, batch_id, with_jobs=False)
-            summary = batch_status(services, batch_id)
+        else:
+            summary = batch_status(ctx, batch_id)
     if as_json:
         print_json(_status_json(summary))
     else:
@@ -319,13 +291,11 @@ def worker_command(
     = False,
 ) -> None:
     """Serve queued batches (for `sync batch --detach`) until interrupted (Ctrl-C finishes running jobs first)."""
-    from syncstore_cli.services import Services
-    from syncstore_cli.syncing import run_worker, sync_store
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.sync import run_worker
 
-    with Services() as services:
-        store = sync_store(services)
-        processed = run_worker(services, concurrency=concurrency,
-                               until=(lambda: store.open_jobs() == 0) if until_idle else (lambda: False))
+    with open_context() as ctx:
+        processed = run_worker(ctx, concurrency=concurrency, until_idle=until_idle)
     console().print(f"Worker stopped after {processed} deliveries.", markup=False)
 
 
@@ -338,14 +308,11 @@ def logs_command(
     as_json: JsonOption = False,
 ) -> None:
     """Every marketplace request SyncStore made (secrets removed)."""
-    from syncstore_cli.errors import UserInputError
-    from syncstore_cli.services import Services
-    from syncstore_cli.syncing import sync_store
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.sync import sync_logs
 
-    if status not in (None, "ok", "error"):
-        raise UserInputError(f"--status {status!r}: expected ok or error")
-    with Services() as services:
-        rows = sync_store(services).logs(batch_id=batch, product_id=product, status=status, limit=limit)
+    with open_context() as ctx:
+        rows = sync_logs(ctx, batch_id=batch, product_id=product, status=status, limit=limit)
     if as_json:
         print_json(rows)
         return
@@ -374,11 +341,11 @@ def logs_command(
 @dlq_app.command("list")
 def dlq_list(as_json: JsonOption = False) -> None:
     """Jobs that failed for good (permanent errors, or retries exhausted)."""
-    from syncstore_cli.services import Services
-    from syncstore_cli.syncing import sync_store
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.sync import dead_letters
 
-    with Services() as services:
-        jobs = sync_store(services).dead_letters()
+    with open_context() as ctx:
+        jobs = dead_letters(ctx)
     if as_json:
         print_json([_job_json(j) for j in jobs])
         return
@@ -395,14 +362,11 @@ def dlq_list(as_json: JsonOption = False) -> None:
 def dlq_show(job_id: Annotated[int, typer.Argument(help="The job id from `dlq list`.")],
              as_json: JsonOption = False) -> None:
     """One job with every attempt's error."""
-    from syncstore_cli.errors import NotFoundError
-    from syncstore_cli.services import Services
-    from syncstore_cli.syncing import sync_store
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.sync import dead_letter
 
-    with Services() as services:
-        job = sync_store(services).job(job_id)
-    if job is None:
-        raise NotFoundError(f"no job with id {job_id}")
+    with open_context() as ctx:
+        job = dead_letter(ctx, job_id)
     if as_json:
         print_json(_job_json(job))
         return
@@ -421,21 +385,11 @@ def dlq_retry(
     as_json: JsonOption = False,
 ) -> None:
     """Queue reviewed jobs again (run them with `syncstore worker`)."""
-    from syncstore_cli.errors import UserInputError
-    from syncstore_cli.services import Services
-    from syncstore_cli.syncing import open_queue, sync_store
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.sync import retry_dead_letters
 
-    if bool(job_ids) == all_jobs:
-        raise UserInputError("give job ids or --all (one of them)")
-    with Services() as services:
-        store = sync_store(services)
-        parked = [j.id for j in store.dead_letters()]
-        wanted = parked if all_jobs else list(job_ids or [])
-        missing = sorted(set(wanted) - set(parked))
-        if missing:
-            raise UserInputError(f"not in the dead-letter queue: {', '.join(map(str, missing))}; nothing was queued")
-        moved = store.requeue(wanted)
-        open_queue(services).enqueue(store.due_jobs(time.time(), stale_after=None))
+    with open_context() as ctx:
+        moved = retry_dead_letters(ctx, job_ids, all_jobs=all_jobs)
     if as_json:
         print_json({"requeued": moved})
     else:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+# Re-exported: SyncStatus lives with the rest of the vocabulary; `domain.catalog.SyncStatus` keeps working.
+from syncstore_cli.domain.vocabulary import SyncStatus as SyncStatus
+
 
 class Platform(StrEnum):
     SHOPEE = "shopee"
@@ -18,19 +21,6 @@ class Platform(StrEnum):
 
 
 PLATFORMS: Final[tuple[Platform, ...]] = (Platform.SHOPEE, Platform.TIKTOK)
-
-
-class SyncStatus(StrEnum):
-    """Where a product stands with the marketplaces (the `Status` column of `products list`)."""
-
-    NOT_SYNCED = "not_synced"
-    SYNCING = "syncing"
-    SYNCED = "synced"
-    ERROR = "error"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").title()
 
 
 @dataclass(frozen=True)

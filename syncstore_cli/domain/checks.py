@@ -1,6 +1,6 @@
 """The seller's post-sync checklist as pure functions: plain data in, a `CheckResult` out. No I/O.
 
-`syncstore validate` (see `syncstore_cli.validation`) gathers the facts, from the store and from the
+`syncstore validate` (see `syncstore_cli.app.checks`) gathers the facts, from the store and from the
 marketplaces, and hands them to these functions as the plain records below:
 
 * `SyncedListing`: one product's listing on one platform that a sync job finished ("synced"), with
@@ -22,6 +22,8 @@ from typing import Any, Final, TypeVar
 
 from syncstore_cli.domain.catalog import PLATFORMS, Platform, Product
 from syncstore_cli.domain.desired import MIN_IMAGES
+from syncstore_cli.domain.fieldgroups import describe_differences
+from syncstore_cli.domain.fieldgroups import short as _short
 from syncstore_cli.domain.pricing import PlatformPricing, compute_price
 from syncstore_cli.domain.seo import SIMILARITY_BAND, in_band, normalize, similarity, title_problems
 
@@ -127,14 +129,9 @@ def _money(value: int | None) -> str:
 
 
 def group_differences(wanted: Mapping[str, Any], found: Mapping[str, Any], groups: Iterable[str]) -> list[str]:
-    """'group: sent X, marketplace has Y' for each of `groups` whose values differ."""
-    return [f"{g}: sent {_short(wanted.get(g))}, marketplace has {_short(found.get(g))}"
-            for g in groups if wanted.get(g) != found.get(g)]
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """'group: sent X, marketplace has Y' for each of `groups` whose values differ (see
+    `domain.fieldgroups.describe_differences`, which this is)."""
+    return describe_differences(wanted, found, groups=groups)
 
 
 def tokopedia_problem(status: str | None) -> str | None:

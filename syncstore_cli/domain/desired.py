@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product
+from syncstore_cli.domain.fieldgroups import FIELD_GROUPS
 from syncstore_cli.domain.listing import ListingDraft
 from syncstore_cli.domain.seo import title_problems
 
@@ -35,10 +36,7 @@ MAX_TIERS: Final[dict[Platform, int]] = {Platform.SHOPEE: 2, Platform.TIKTOK: 3}
 MAX_VARIANTS: Final[dict[Platform, int]] = {Platform.SHOPEE: 50, Platform.TIKTOK: 100}
 SKU_PATTERN: Final = re.compile(r"^\S{1,50}$")
 
-# Field groups, in the order a plan prints them; the same names as marketplaces.base.UPDATE_FIELDS.
-GROUPS: Final[tuple[str, ...]] = (
-    "title", "description", "images", "category", "brand", "package", "variants", "price", "stock",
-)
+GROUPS: Final = FIELD_GROUPS  # field groups, in the order a plan prints them (domain.fieldgroups)
 
 
 class Action(StrEnum):

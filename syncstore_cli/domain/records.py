@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Final
 
 from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product, Tier, Variant
@@ -207,3 +209,16 @@ def duplicate_skus(products: Sequence[Product]) -> dict[str, list[str]]:
         for variant in product.variants:
             seen.setdefault(variant.sku, []).append(product.id)
     return {sku: ids for sku, ids in seen.items() if len(ids) > 1}
+
+
+@dataclass
+class ImportSummary:
+    path: str
+    products: int
+    created: int
+    updated: int
+    unchanged: int
+    relisted: int
+    seo_exceptions: dict[str, list[str]] = dataclass_field(default_factory=dict)  # platform -> product ids
+    price_warnings: list[str] = dataclass_field(default_factory=list)
+    duplicate_variant_skus: dict[str, list[str]] = dataclass_field(default_factory=dict)

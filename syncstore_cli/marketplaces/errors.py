@@ -1,6 +1,6 @@
 """Marketplace errors, grouped by what the caller should do.
 
-    MarketplaceError              base: platform, marketplace code and message, request id, HTTP status
+    MarketplaceError              base (a SyncStoreError, exit 1): platform, code, message, request id, HTTP status
       RetriableError              try again later (with backoff; honour `retry_after`)
         RateLimited               the marketplace throttled us (429, error_rate_limit, 36009002)
         MarketplaceTimeout        no answer in time: the outcome of a write is UNKNOWN
@@ -19,8 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from syncstore_cli.errors import SyncStoreError
 
-class MarketplaceError(Exception):
+
+class MarketplaceError(SyncStoreError):
+    exit_code = 1  # the operation ran and the marketplace refused or failed: not the user's input
     retriable = False
     outcome_unknown = False
 
@@ -40,7 +43,13 @@ class MarketplaceError(Exception):
         self.request_id = request_id
         self.http_status = http_status
         self.retry_after = retry_after
-        super().__init__(str(self))
+        # Not SyncStoreError.__init__: it would keep a copy of the text, and the HTTP layer scrubs
+        # secrets from the fields above after the error is made; `message` is always read fresh.
+        Exception.__init__(self, str(self))
+
+    @property
+    def message(self) -> str:
+        return str(self)
 
     def __str__(self) -> str:
         parts = [f"{self.platform}: {self.marketplace_message}"]

@@ -12,13 +12,13 @@ import threading
 import time
 from collections.abc import Callable
 
+from syncstore_cli.engine.jobs import JobRunner
 from syncstore_cli.queue.transport import JobQueue
-from syncstore_cli.store.sync import SyncStore
-from syncstore_cli.sync.jobs import JobRunner
+from syncstore_cli.store.jobs import JobStore
 
 
 class Worker:
-    def __init__(self, runner: JobRunner, store: SyncStore, queue: JobQueue, *, concurrency: int = 4,
+    def __init__(self, runner: JobRunner, store: JobStore, queue: JobQueue, *, concurrency: int = 4,
                  reconcile_seconds: float = 2.0, poll_seconds: float = 0.05, stale_after: float = 5.0,
                  clock: Callable[[], float] = time.time) -> None:
         self.runner = runner

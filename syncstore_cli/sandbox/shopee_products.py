@@ -169,7 +169,7 @@ def brand_id_for(name: str) -> int:
 def _catalog_brands() -> tuple[str, ...]:
     # Every brand the seller's catalog can carry, so a product first listed on TikTok Shop can
     # still name its brand here; generated once per process (about a quarter of a second).
-    from syncstore_cli.domain.generator import generate_catalog
+    from syncstore_cli.sandbox.generator import generate_catalog
 
     return tuple(sorted({p.brand for p in generate_catalog().products if brand_id_for(p.brand) != 0}))
 

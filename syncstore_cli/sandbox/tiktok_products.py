@@ -88,7 +88,7 @@ _CATEGORY_PROPERTIES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 _PRODUCT_PROPERTY = ("Garansi", ("Tanpa Garansi", "Garansi Toko", "Garansi Resmi"))
 @cache
 def _catalog_brands() -> tuple[str, ...]:
-    from syncstore_cli.domain.generator import generate_catalog
+    from syncstore_cli.sandbox.generator import generate_catalog
 
     return tuple(sorted({p.brand for p in generate_catalog().products if p.brand and p.brand != NO_BRAND}))
 

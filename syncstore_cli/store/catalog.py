@@ -9,8 +9,11 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Engine, bindparam, delete, func, insert, select, update
 
-from syncstore_cli.domain.catalog import Platform, Product, SyncStatus, Tier, Variant
-from syncstore_cli.domain.listing import ListingDraft
+from syncstore_cli.domain.catalog import PLATFORMS, Platform, Product, Tier, Variant
+from syncstore_cli.domain.listing import ListingDraft, derive_listings, price_guard_warnings
+from syncstore_cli.domain.pricing import PlatformPricing
+from syncstore_cli.domain.records import ImportSummary, duplicate_skus, fingerprint
+from syncstore_cli.domain.vocabulary import ListingStatus, SyncStatus
 from syncstore_cli.errors import NotFoundError
 from syncstore_cli.store.engine import writer
 from syncstore_cli.store.models import ImageRow, ListingRow, ListingVariantRow, ProductRow, VariantRow, utcnow
@@ -420,7 +423,7 @@ class CatalogStore:
                     continue
                 if listing.external_id != external_id:
                     connection.execute(update(listings_t).where(listings_t.c.id == listing.id).values(
-                        external_id=external_id, status="listed", updated_at=utcnow()))
+                        external_id=external_id, status=ListingStatus.LISTED, updated_at=utcnow()))
                     changed += 1
                 for sku, variant_id in variant_ids.items():
                     current = variant_rows.get(listing.id, {}).get(sku)
@@ -445,3 +448,38 @@ class CatalogStore:
             )
             if updated.rowcount == 0:
                 raise NotFoundError(f"no product with id '{product_id}'")
+
+    def store_products(self, products: list[Product], pricing: Mapping[str, PlatformPricing],
+                       source: str) -> ImportSummary:
+        """Price, title and store products in one transaction; shared by file and marketplace imports."""
+        from syncstore_cli.store.catalog import ImportItem
+
+        locked = self.locked_titles()
+        items = []
+        exceptions: dict[str, list[str]] = {p.value: [] for p in PLATFORMS}
+        for product in products:
+            drafts = derive_listings(product, pricing, locked.get(product.id))
+            for platform, draft in drafts.items():
+                if draft.seo_title is None:
+                    exceptions[platform.value].append(product.id)
+            items.append(ImportItem(product, fingerprint(product), drafts))
+        old_prices = self.listing_prices()
+        result = self.apply_import(items)
+        warnings: list[str] = []
+        for item in items:
+            if item.product.id in old_prices:
+                warnings.extend(
+                    f"{item.product.id} {w}"
+                    for w in price_guard_warnings(old_prices[item.product.id], item.drafts, pricing)
+                )
+        return ImportSummary(
+            path=source,
+            products=len(items),
+            created=len(result.created),
+            updated=len(result.updated),
+            unchanged=result.unchanged,
+            relisted=len(result.relisted),
+            seo_exceptions={k: v for k, v in exceptions.items() if v},
+            price_warnings=warnings,
+            duplicate_variant_skus=duplicate_skus(products),
+        )

@@ -24,6 +24,10 @@ BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 16  # worker threads plus the reconciler and the CLI's own reads
 
 
+
+# What callers outside store/ name the database handle, without importing SQLAlchemy themselves.
+Database = Engine
+
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if not is_sqlite(url):

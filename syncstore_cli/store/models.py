@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from syncstore_cli.domain.vocabulary import BatchStatus, JobState, ListingStatus, RollbackStepState, SyncStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -30,7 +32,7 @@ class ProductRow(SQLModel, table=True):
     stock: int
     origin: str = Field(max_length=16)
     tiers_json: str = Field(sa_column=Column(Text, nullable=False))
-    status: str = Field(default="not_synced", max_length=16, index=True)
+    status: str = Field(default=SyncStatus.NOT_SYNCED, max_length=16, index=True)
     fingerprint: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -78,7 +80,7 @@ class ListingRow(SQLModel, table=True):
     seo_locked: bool = False
     seo_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     synced_fingerprint: str | None = Field(default=None, max_length=64)
-    status: str = Field(default="not_synced", max_length=16)
+    status: str = Field(default=ListingStatus.NOT_SYNCED, max_length=16)
     updated_at: datetime = Field(default_factory=utcnow)
     # What SyncStore last confirmed on the marketplace (DesiredListing.groups() as JSON): the plan's "state".
     synced_state: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
@@ -135,7 +137,7 @@ class SyncBatchRow(SQLModel, table=True):
     kind: str = Field(max_length=16)  # batch | manual | rollback
     platforms: str = Field(max_length=32)
     total_jobs: int
-    status: str = Field(default="queued", max_length=16, index=True)
+    status: str = Field(default=BatchStatus.QUEUED, max_length=16, index=True)
     source: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     products: int = 0  # distinct products, what the staged rollout counts
     forced: bool = False  # started past the staged rollout's limit by the owner (`--force`)
@@ -156,7 +158,7 @@ class SyncJobRow(SQLModel, table=True):
     batch_id: str = Field(foreign_key="sync_batches.id", index=True, max_length=40)
     product_id: str = Field(max_length=64, index=True)
     platform: str = Field(max_length=16)
-    state: str = Field(default="pending", max_length=16, index=True)
+    state: str = Field(default=JobState.PENDING, max_length=16, index=True)
     action: str | None = Field(default=None, max_length=16)  # what the plan decided when it ran
     deliveries: int = 0  # times a worker claimed it (a crash makes a redelivery)
     attempts: int = 0  # marketplace attempts, over every delivery
@@ -238,7 +240,7 @@ class RollbackStepRow(SQLModel, table=True):
     platform: str = Field(max_length=16)
     action: str = Field(max_length=16)  # restore | delete | nothing
     external_id: str | None = Field(default=None, max_length=64)
-    state: str = Field(default="pending", max_length=16)  # pending | done | failed
+    state: str = Field(default=RollbackStepState.PENDING, max_length=16)  # pending | done | failed
     message: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -15,7 +15,10 @@ from typing import Any
 
 from sqlalchemy import Engine, case, func, insert, select, update
 
+from syncstore_cli.domain.rollout import RolloutDecision, decide
+from syncstore_cli.domain.vocabulary import DEAD_LETTER, JobState
 from syncstore_cli.store.engine import writer
+from syncstore_cli.store.jobs import batches_t, jobs_t, logs_t
 from syncstore_cli.store.models import (
     ApprovalRow,
     BatchSnapshotRow,
@@ -23,7 +26,6 @@ from syncstore_cli.store.models import (
     RollbackStepRow,
     utcnow,
 )
-from syncstore_cli.store.sync import DEAD_LETTER, batches_t, jobs_t, logs_t
 
 snapshots_t = BatchSnapshotRow.__table__  # type: ignore[attr-defined]
 steps_t = RollbackStepRow.__table__  # type: ignore[attr-defined]
@@ -76,7 +78,7 @@ class Approval:
 
 @dataclass(frozen=True)
 class BatchFacts:
-    """What a batch report needs beyond `SyncStore.batch`: the row's safety columns and its API calls."""
+    """What a batch report needs beyond `JobStore.batch`: the row's safety columns and its API calls."""
 
     products: int
     forced: bool
@@ -195,6 +197,10 @@ class SafetyStore:
             return int(connection.execute(select(func.coalesce(func.max(batches_t.c.products), 0)).where(
                 batches_t.c.kind == "batch")).scalar_one())
 
+    def rollout_decision(self, products: int) -> RolloutDecision:
+        """What the staged rollout says of a batch of this many products, from the approvals so far."""
+        return decide(products, self.approved_sizes(), self.largest_batch(), self.unresolved_dead_letters())
+
     def unresolved_dead_letters(self) -> int:
         with self.engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(jobs_t).where(
@@ -205,11 +211,11 @@ class SafetyStore:
         without a batch, every pair whose latest job (of any batch) is done. What `validate` checks."""
         if batch_id is not None:
             query = select(jobs_t.c.product_id, jobs_t.c.platform).where(
-                jobs_t.c.batch_id == batch_id, jobs_t.c.state == "done").distinct()
+                jobs_t.c.batch_id == batch_id, jobs_t.c.state == JobState.DONE).distinct()
         else:
             latest = select(func.max(jobs_t.c.id)).group_by(jobs_t.c.product_id, jobs_t.c.platform)
             query = select(jobs_t.c.product_id, jobs_t.c.platform).where(
-                jobs_t.c.id.in_(latest), jobs_t.c.state == "done")
+                jobs_t.c.id.in_(latest), jobs_t.c.state == JobState.DONE)
         with self.engine.connect() as connection:
             return sorted((str(p), str(f)) for p, f in connection.execute(query))
 

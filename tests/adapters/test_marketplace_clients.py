@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from syncstore_cli.authorization import Authorization
+from syncstore_cli.app.context import AppContext
 from syncstore_cli.domain.catalog import Platform, Product
 from syncstore_cli.marketplaces.base import MarketplaceClient, RemoteListing
 from syncstore_cli.marketplaces.errors import NotFound, ValidationFailed
@@ -23,7 +23,6 @@ from syncstore_cli.marketplaces.tiktok.client import TikTokClient
 from syncstore_cli.marketplaces.tiktok.responses import classify as tiktok_classify
 from syncstore_cli.marketplaces.tiktok.signer import TikTokShopToken, TikTokSigner
 from syncstore_cli.sandbox import config as c
-from syncstore_cli.services import Services
 from tests.conftest import seeded_sandbox
 
 PILOT_SKU = "FRM-5IN-CF-001"
@@ -51,8 +50,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             path = exchange.path.rsplit("/", 1)[0] + "/{id}" if exchange.path[-1].isdigit() else exchange.path
             calls[f"{exchange.platform} {path}"] += 1
 
-        with Services() as services:
-            auth = Authorization(services)
+        with AppContext() as ctx:
+            auth = ctx.shops
             shopee_shop = auth.tokens.get_shop("shopee", c.DEMO_SHOPEE_SHOP_ID)
             tiktok_shop = auth.tokens.get_shop("tiktok", c.DEMO_TIKTOK_SHOP_ID)
             assert shopee_shop is not None and tiktok_shop is not None

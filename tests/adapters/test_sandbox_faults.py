@@ -10,12 +10,12 @@ from typing import Any
 import httpx
 import pytest
 
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.marketplaces.shopee.signing import signed_query
 from syncstore_cli.marketplaces.tiktok.signing import sign
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import Sandbox, build_sandbox, serve_in_background
 from syncstore_cli.sandbox.faults import FaultPlan, parse_spec
+from syncstore_cli.sandbox.generator import generate_catalog
 
 PARTNER, KEY, SHOP = int(c.DEMO_SHOPEE_PARTNER_ID), c.DEMO_SHOPEE_PARTNER_KEY, int(c.DEMO_SHOPEE_SHOP_ID)
 APP_KEY, SECRET, CIPHER = c.DEMO_TIKTOK_APP_KEY, c.DEMO_TIKTOK_APP_SECRET, c.DEMO_TIKTOK_SHOP_CIPHER

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
 from syncstore_cli.sandbox.config import SandboxConfig
+from syncstore_cli.sandbox.generator import generate_catalog
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from syncstore_cli.domain.catalog import Platform
-from syncstore_cli.domain.generator import GeneratedCatalog, generate_catalog
 from syncstore_cli.marketplaces.shopee.signing import signed_query
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox.generator import GeneratedCatalog, generate_catalog
 from syncstore_cli.sandbox.images import render_png
 from syncstore_cli.sandbox.listings_shopee import ShopeeListings
 from syncstore_cli.sandbox.shopee import ShopeeSandbox

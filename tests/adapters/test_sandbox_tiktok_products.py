@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from syncstore_cli.domain.catalog import Platform
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.marketplaces.tiktok.signing import sign
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox.generator import generate_catalog
 from syncstore_cli.sandbox.images import render_png
 from syncstore_cli.sandbox.listings_tiktok import TikTokListings
 from syncstore_cli.sandbox.tiktok import TikTokSandbox

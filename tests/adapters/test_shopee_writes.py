@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import pytest
 from typer.testing import CliRunner
 
-from syncstore_cli.authorization import Authorization
+from syncstore_cli.app.context import AppContext
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.catalog import CATEGORIES
 from syncstore_cli.marketplaces.base import ListingSpec, MarketplaceClient, VariantSpec
@@ -22,7 +22,6 @@ from syncstore_cli.marketplaces.shopee.signer import ShopeeShopToken, ShopeeSign
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
 from syncstore_cli.sandbox.images import render_png
-from syncstore_cli.services import Services
 
 CATEGORY = str(min(cat.shopee_category_id for cat in CATEGORIES.values()))
 DESCRIPTION = ("Frame FPV 5 inci dari serat karbon 3K, lengan 5 mm yang bisa diganti satu per satu, "
@@ -57,8 +56,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 mp.setenv(name, value)
             result = CliRunner().invoke(app, ["auth", "shopee", "--sandbox-approve"])
             assert result.exit_code == 0, result.stderr
-            with Services() as services:
-                auth = Authorization(services)
+            with AppContext() as ctx:
+                auth = ctx.shops
                 shop = auth.tokens.get_shop("shopee", c.DEMO_SHOPEE_SHOP_ID)
                 assert shop is not None
                 partner = auth.shopee_partner()

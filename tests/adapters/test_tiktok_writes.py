@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from syncstore_cli.authorization import Authorization
+from syncstore_cli.app.context import AppContext
 from syncstore_cli.cli.app import app
 from syncstore_cli.marketplaces.base import UPDATE_FIELDS, ListingSpec, MarketplaceClient, VariantSpec
 from syncstore_cli.marketplaces.errors import NetworkError, NotFound, ValidationFailed
@@ -24,7 +24,6 @@ from syncstore_cli.marketplaces.tiktok.signer import TikTokShopToken, TikTokSign
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import Sandbox, build_sandbox, serve_in_background
 from syncstore_cli.sandbox.images import render_png
-from syncstore_cli.services import Services
 
 FRAME_CATEGORY = "601120"  # Drone FPV > Frame, a leaf in the sandbox's tree
 DESCRIPTION = ("<p>Frame racing 5 inch dari carbon fiber T700 dengan arm 5mm yang kaku dan tahan benturan. Cocok untuk "
@@ -72,8 +71,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 mp.setenv(name, value)
             result = CliRunner().invoke(app, ["auth", "tiktok", "--sandbox-approve"])
             assert result.exit_code == 0, result.stderr
-            with Services() as services:
-                auth = Authorization(services)
+            with AppContext() as ctx:
+                auth = ctx.shops
                 shop = auth.tokens.get_shop("tiktok", c.DEMO_TIKTOK_SHOP_ID)
                 assert shop is not None
                 tiktok_app = auth.tiktok_app()

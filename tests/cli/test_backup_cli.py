@@ -40,9 +40,9 @@ def product_ids() -> list[str]:
 def delete_product(product_id: str) -> None:
     from sqlalchemy import text
 
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.context import AppContext
 
-    with Services() as services, services.engine.begin() as connection:
+    with AppContext() as ctx, ctx.database.begin() as connection:
         connection.execute(text("DELETE FROM products WHERE id = :id"), {"id": product_id})
 
 

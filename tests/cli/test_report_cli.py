@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from syncstore_cli.app.context import AppContext
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.report import fmt_duration
-from syncstore_cli.services import Services
-from syncstore_cli.store.safety import SafetyStore
-from syncstore_cli.store.sync import LogEntry, SyncStore
+from syncstore_cli.store.jobs import JobStore, LogEntry
 
 FIXTURES = Path(__file__).parents[1].parent / "fixtures" / "catalog"
 runner = CliRunner()
@@ -29,15 +28,15 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def services(home: Path) -> Iterator[Services]:
+def ctx(home: Path) -> Iterator[AppContext]:
     """The three products of fixtures/catalog/small.jsonl imported (PROD-2 has three variants)."""
     code, out, err = run("import", "--file", str(FIXTURES / "small.jsonl"), "--json")
     assert code == 0, (out, err)
-    with Services() as opened:
+    with AppContext() as opened:
         yield opened
 
 
-def finish(store: SyncStore, job_id: int, state: str, *, price: Any = None, **fields: Any) -> None:
+def finish(store: JobStore, job_id: int, state: str, *, price: Any = None, **fields: Any) -> None:
     """Claims the job and records its outcome, as a worker does; a done job's read-back state is stored."""
     claimed = store.claim(job_id, OWNER, time.time(), 60)
     assert claimed is not None and claimed[1], "claimed, with the listing locked"
@@ -47,16 +46,16 @@ def finish(store: SyncStore, job_id: int, state: str, *, price: Any = None, **fi
     assert store.finish(job_id, OWNER, state, **fields)
 
 
-def add_calls(store: SyncStore, batch_id: str, calls: int, errors: int = 0) -> None:
+def add_calls(store: JobStore, batch_id: str, calls: int, errors: int = 0) -> None:
     store.add_logs([LogEntry(platform="shopee", method="POST", path="/api/v2/product/add_item",
                              status="error" if n < errors else "ok", http_status=500 if n < errors else 200,
                              request_payload=None, response_payload=None, error_message=None, request_id=f"r{n}",
                              elapsed_ms=40, batch_id=batch_id, product_id="PROD-1") for n in range(calls)])
 
 
-def pilot(services: Services) -> str:
+def pilot(ctx: AppContext) -> str:
     """A manual sync of PROD-1 and PROD-2 on both platforms: two created, one unchanged, one blocked."""
-    store = SyncStore(services.engine)
+    store = ctx.jobs
     ids = store.create_batch("M-PILOT", "manual", "shopee+tiktok",
                              [(p, f) for p in ("PROD-1", "PROD-2") for f in ("shopee", "tiktok")])
     finish(store, ids[0], "done", price=172500, action="create", external_id="9001",
@@ -71,9 +70,9 @@ def pilot(services: Services) -> str:
     return "M-PILOT"
 
 
-def ten(services: Services) -> str:
+def ten(ctx: AppContext) -> str:
     """A batch of PROD-1..3 on both platforms: four done, one blocked, one dead-lettered; validated after."""
-    store = SyncStore(services.engine)
+    store = ctx.jobs
     ids = store.create_batch("B-TEN", "batch", "shopee+tiktok",
                              [(p, f) for p in ("PROD-1", "PROD-2", "PROD-3") for f in ("shopee", "tiktok")])
     for n, job_id in enumerate(ids[:4]):
@@ -84,15 +83,15 @@ def ten(services: Services) -> str:
     finish(store, ids[5], "dead", action="create", error_code="MARKETPLACE_UNAVAILABLE", attempts=5,
            message="tiktok: system busy <retry> & \"later\" | HTTP 503 | request abc")
     add_calls(store, "B-TEN", 1234, errors=3)
-    SafetyStore(services.engine).record_check(
+    ctx.safety.record_check(
         "validate", "B-TEN", True, "7/7 checks passed", [
             {"name": "pricing", "passed": True, "checked": 1200, "problems": []},
             {"name": "images", "passed": True, "checked": 24, "problems": []}], datetime.now(UTC))
     return "B-TEN"
 
 
-def test_a_pilot_writes_the_test_report_with_what_was_measured(services: Services, home: Path) -> None:
-    batch_id = pilot(services)
+def test_a_pilot_writes_the_test_report_with_what_was_measured(ctx: AppContext, home: Path) -> None:
+    batch_id = pilot(ctx)
     code, out, err = run("report", batch_id)
     path = home / "reports" / f"{batch_id}.txt"
     assert (code, err) == (0, "")
@@ -128,9 +127,9 @@ def test_a_pilot_writes_the_test_report_with_what_was_measured(services: Service
     assert "<h1>TEST REPORT</h1>" in page and "Rp 172,500" in page
 
 
-def test_a_batch_writes_the_batch_sync_report_with_its_measured_counts(services: Services, home: Path) -> None:
-    batch_id = ten(services)
-    summary = SyncStore(services.engine).batch(batch_id)
+def test_a_batch_writes_the_batch_sync_report_with_its_measured_counts(ctx: AppContext, home: Path) -> None:
+    batch_id = ten(ctx)
+    summary = ctx.jobs.batch(batch_id)
     assert summary is not None and summary.finished_at is not None
     measured = fmt_duration((summary.finished_at - summary.created_at).total_seconds())
 
@@ -154,7 +153,7 @@ def test_a_batch_writes_the_batch_sync_report_with_its_measured_counts(services:
     assert "**Do not scale: fix the 1 failure (see `syncstore dlq list`) and re-run.**" in md
 
     # A spot check recorded afterwards shows up, in the shape `syncstore spot-check` stores.
-    SafetyStore(services.engine).record_check("spot_check", batch_id, False, "1/2 listings of 1 products match", [
+    ctx.safety.record_check("spot_check", batch_id, False, "1/2 listings of 1 products match", [
         {"product_id": "PROD-1", "platform": "shopee", "external_id": "800", "passed": True, "differences": []},
         {"product_id": "PROD-1", "platform": "tiktok", "external_id": "801", "passed": False,
          "differences": ["price: sent 1001, marketplace has <999>"]}], datetime.now(UTC))
@@ -170,9 +169,9 @@ def test_a_batch_writes_the_batch_sync_report_with_its_measured_counts(services:
     assert "marketplace has &lt;999&gt;" in page and "system busy &lt;retry&gt; &amp;" in page
 
 
-def test_the_failed_job_is_listed_with_its_sku_and_message(services: Services, home: Path) -> None:
-    batch_id = ten(services)
-    sku = services.catalog.get("PROD-3").product.sku
+def test_the_failed_job_is_listed_with_its_sku_and_message(ctx: AppContext, home: Path) -> None:
+    batch_id = ten(ctx)
+    sku = ctx.catalog.get("PROD-3").product.sku
     assert run("report", batch_id)[0] == 0
     text = (home / "reports" / f"{batch_id}.txt").read_text(encoding="utf-8")
     failed = text.split("FAILED, DEAD LETTER (1)")[1].split("SPOT CHECK")[0]
@@ -180,15 +179,15 @@ def test_the_failed_job_is_listed_with_its_sku_and_message(services: Services, h
     assert "system busy <retry>" in failed
 
 
-def test_an_unknown_batch_is_a_one_line_error(services: Services, home: Path) -> None:
+def test_an_unknown_batch_is_a_one_line_error(ctx: AppContext, home: Path) -> None:
     code, out, err = run("report", "B-NOPE")
     assert code == 2 and out == ""
     assert err == "error: no batch with id 'B-NOPE'\n"
     assert not (home / "reports").exists()
 
 
-def test_an_unwritable_out_is_a_one_line_error_and_leaves_no_file(services: Services, tmp_path: Path) -> None:
-    batch_id = pilot(services)
+def test_an_unwritable_out_is_a_one_line_error_and_leaves_no_file(ctx: AppContext, tmp_path: Path) -> None:
+    batch_id = pilot(ctx)
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     for out in (tmp_path / "missing" / "report.txt", blocker / "report.txt"):
@@ -200,8 +199,8 @@ def test_an_unwritable_out_is_a_one_line_error_and_leaves_no_file(services: Serv
 
 
 def test_out_picks_the_file_its_extension_the_format_and_a_folder_gets_the_default_name(
-        services: Services, tmp_path: Path) -> None:
-    batch_id = pilot(services)
+        ctx: AppContext, tmp_path: Path) -> None:
+    batch_id = pilot(ctx)
     target = tmp_path / "pilot.html"
     code, out, _ = run("report", batch_id, "--out", str(target), "--json")
     assert code == 0 and json.loads(out)["format"] == "html" and json.loads(out)["path"] == str(target)
@@ -214,9 +213,9 @@ def test_out_picks_the_file_its_extension_the_format_and_a_folder_gets_the_defau
     assert code == 2 and err == "error: --format pdf: use one of text, md, html\n"
 
 
-def test_a_pilot_price_replaced_by_a_later_sync_is_not_shown_as_this_batchs(services: Services, home: Path) -> None:
-    batch_id = pilot(services)
-    store = SyncStore(services.engine)
+def test_a_pilot_price_replaced_by_a_later_sync_is_not_shown_as_this_batchs(ctx: AppContext, home: Path) -> None:
+    batch_id = pilot(ctx)
+    store = ctx.jobs
     store.add_logs([LogEntry(platform="shopee", method="POST", path="/api/v2/product/update_price", status="ok",
                              http_status=200, request_payload=None, response_payload=None, error_message=None,
                              request_id="later", elapsed_ms=30, batch_id="B-LATER", product_id="PROD-1")])

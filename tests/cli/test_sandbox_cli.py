@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.catalog import Platform
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import build_sandbox
+from syncstore_cli.sandbox.generator import generate_catalog
 
 runner = CliRunner()
 

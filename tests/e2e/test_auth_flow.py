@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from syncstore_cli.authorization import Authorization
+from syncstore_cli.app.context import AppContext
 from syncstore_cli.cli.app import app
 from syncstore_cli.marketplaces.shopee.signer import ShopeeShopToken
 from syncstore_cli.marketplaces.tokens import with_fresh_token
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import Sandbox, build_sandbox, serve_in_background
-from syncstore_cli.services import Services
 from tests.conftest import point_at_sandbox
 
 runner = CliRunner()
@@ -58,8 +57,8 @@ def test_authorize_both_shops_and_show_status(sandbox: Sandbox, home: Path) -> N
 
 def test_expired_token_is_refreshed_and_the_call_succeeds(sandbox: Sandbox) -> None:
     assert _run("auth", "shopee", "--sandbox-approve")[0] == 0
-    with Services() as services:
-        auth = Authorization(services)
+    with AppContext() as ctx:
+        auth = ctx.shops
         before = auth.tokens.get_shop("shopee", c.DEMO_SHOPEE_SHOP_ID)
         assert before is not None
         # The marketplace expires the token early (as after a password change); our clock still trusts it.

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from syncstore_cli.app.context import AppContext
 from syncstore_cli.cli.app import app
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
-from syncstore_cli.services import Services
+from syncstore_cli.sandbox.generator import generate_catalog
 from tests.conftest import point_at_sandbox
 
 runner = CliRunner()
@@ -60,8 +60,8 @@ def test_the_demo_runs_the_plan_and_its_result_validates_until_the_seller_centre
         assert clean.exit_code == 0, clean.stdout[-3000:]
         # ...until the seller changes a price in the seller centre, behind SyncStore's back.
         pilot_sku = generate_catalog().products[0].sku  # product A of the pilot
-        with Services() as services:
-            pilot = services.catalog.get(services.catalog.sku_owners()[pilot_sku])
+        with AppContext() as ctx:
+            pilot = ctx.catalog.get(ctx.catalog.sku_owners()[pilot_sku])
         shopee_id = next(ls.external_id for p, ls in pilot.listings.items() if p.value == "shopee")
         assert shopee_id is not None
         edited = runner.invoke(app, ["sandbox", "edit", "shopee", shopee_id, "--price", "99000", "--state",

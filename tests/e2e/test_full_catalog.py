@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from syncstore_cli.app.catalog import generate_catalog_file, import_catalog, product
+from syncstore_cli.app.context import AppContext
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.catalog import PLATFORMS, Platform
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.domain.seo import similarity, title_problems
-from syncstore_cli.services import Services, generate_catalog_file
+from syncstore_cli.sandbox.generator import generate_catalog
 from syncstore_cli.settings import load_settings
 
 runner = CliRunner()
@@ -27,19 +28,19 @@ def catalog_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
+def ctx(database_url: str, tmp_path: Path) -> Iterator[AppContext]:
     settings = load_settings({"SYNCSTORE_HOME": str(tmp_path / "home"), "SYNCSTORE_DATABASE_URL": database_url})
-    with Services(settings) as services:
-        yield services
+    with AppContext(settings) as ctx:
+        yield ctx
 
 
-def test_full_catalog_imports_and_every_title_meets_the_rules(services: Services, catalog_file: Path) -> None:
-    summary = services.import_catalog(catalog_file)
+def test_full_catalog_imports_and_every_title_meets_the_rules(ctx: AppContext, catalog_file: Path) -> None:
+    summary = import_catalog(ctx, catalog_file)
     assert (summary.products, summary.created) == (4147, 4147)
     manifest = json.loads(catalog_file.with_name("catalog.manifest.json").read_text())
     short_titles = set(manifest["title_too_short"])
 
-    stored = services.catalog.all_products()
+    stored = ctx.catalog.all_products()
     assert len(stored) == 4147
     exceptions = 0
     for item in stored:
@@ -59,10 +60,10 @@ def test_full_catalog_imports_and_every_title_meets_the_rules(services: Services
             assert titles[Platform.SHOPEE] != titles[Platform.TIKTOK]
     assert exceptions == sum(len(v) for v in summary.seo_exceptions.values())
 
-    a = services.product("PROD-1")
+    a = product(ctx, "PROD-1")
     assert (a.listings[Platform.SHOPEE].price, a.listings[Platform.TIKTOK].price) == (172_500, 180_000)
 
-    again = services.import_catalog(catalog_file)
+    again = import_catalog(ctx, catalog_file)
     assert (again.created, again.updated, again.relisted, again.unchanged) == (0, 0, 0, 4147)
 
 

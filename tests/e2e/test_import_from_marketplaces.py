@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from syncstore_cli.cli.app import app
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import Sandbox
+from syncstore_cli.sandbox.generator import generate_catalog
 from tests.conftest import seeded_sandbox
 
 runner = CliRunner()
@@ -45,10 +45,10 @@ def test_import_all_listings_twice(seeded: Sandbox, home: Path) -> None:
     shopee = pilot["shopee"]
     assert isinstance(shopee, dict) and shopee["external_id"] and shopee["price"] == 172_500
     assert master["weight_g"] == catalog["FRM-5IN-CF-001"].weight_g
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.context import AppContext
 
-    with Services() as services:
-        stored = services.catalog.all_products()
+    with AppContext() as ctx:
+        stored = ctx.catalog.all_products()
         missing = [s.product.id for s in stored
                    if not s.listings[s.product.origin].external_id
                    or any(not i for i in s.listings[s.product.origin].variant_external_ids.values())]

@@ -16,15 +16,13 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from syncstore_cli.app.context import AppContext
+from syncstore_cli.app.sync import batch_status, plan, run_worker, submit_batch
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.catalog import PLATFORMS, Platform
 from syncstore_cli.domain.desired import Action
+from syncstore_cli.engine.remote import remote_state
 from syncstore_cli.errors import UserInputError
-from syncstore_cli.services import Services
-from syncstore_cli.store.safety import SafetyStore
-from syncstore_cli.store.sync import SyncStore
-from syncstore_cli.sync.state import remote_state
-from syncstore_cli.syncing import batch_status, plan, run_worker, submit_batch, sync_session
 from tests.conftest import seeded_sandbox
 
 runner = CliRunner()
@@ -40,10 +38,10 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with pytest.MonkeyPatch.context() as mp, seeded_sandbox(tmp_path_factory.mktemp("safety"), mp) as seeded:
         tiktok_skus = {p.sku for p in seeded.catalog.products if p.origin is Platform.TIKTOK}
-        with Services() as services:
-            candidates = [s.product.id for s in services.catalog.all_products()[2:400]
+        with AppContext() as ctx:
+            candidates = [s.product.id for s in ctx.catalog.all_products()[2:400]
                           if s.product.id not in seeded.flawed and s.product.sku not in tiktok_skus]
-            blocked = {e.product_id for e in plan(services, candidates, list(PLATFORMS))
+            blocked = {e.product_id for e in plan(ctx, candidates, list(PLATFORMS))
                        if e.action is Action.BLOCKED}  # e.g. a variant with stock 0 cannot be created on TikTok
         yield World(seeded.url, [pid for pid in candidates if pid not in blocked])
 
@@ -54,11 +52,11 @@ def _audit(world: World) -> dict[str, Any]:
 
 
 def _run_batch(ids: list[str], **options: Any) -> str:
-    with Services() as services:
-        batch_id = submit_batch(services, ids, list(PLATFORMS), **options)
-        run_worker(services, concurrency=4, reconcile_seconds=0.5,
-                   until=lambda: batch_status(services, batch_id, with_jobs=False).finished)
-        summary = batch_status(services, batch_id)
+    with AppContext() as ctx:
+        batch_id = submit_batch(ctx, ids, list(PLATFORMS), **options)
+        run_worker(ctx, concurrency=4, reconcile_seconds=0.5,
+                   until=lambda: batch_status(ctx, batch_id, with_jobs=False).finished)
+        summary = batch_status(ctx, batch_id)
     assert summary.completed == summary.total_jobs, [(j.product_id, j.platform, j.state, j.message)
                                                       for j in summary.jobs if j.state != "done"]
     return batch_id
@@ -67,38 +65,40 @@ def _run_batch(ids: list[str], **options: Any) -> str:
 def test_a_50_product_batch_is_refused_before_an_approved_10(world: World, tmp_path: Path) -> None:
     ids = tmp_path / "fifty.txt"
     ids.write_text("\n".join(world.valid[100:150]) + "\n")
-    with Services() as services:
-        before = SyncStore(services.engine).open_jobs()
+    with AppContext() as ctx:
+        before = ctx.jobs.open_jobs()
     result = runner.invoke(app, ["sync", "batch", "--file", str(ids), "--platform", "both"])
     assert result.exit_code == 2, (result.stdout, result.stderr)
     assert "50 products is refused" in result.stderr and "syncstore approve" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-    with Services() as services:
-        assert SyncStore(services.engine).open_jobs() == before  # nothing was queued
+    with AppContext() as ctx:
+        assert ctx.jobs.open_jobs() == before  # nothing was queued
     status = runner.invoke(app, ["rollout", "--json"])
     assert json.loads(status.stdout)["batch_limit"] == 10
 
 
 def test_force_needs_the_batch_id_typed_back_and_is_recorded(world: World) -> None:
     ids = world.valid[150:162]  # 12 products: past the first stage's 10
-    with Services() as services, pytest.raises(UserInputError, match="not confirmed"):
-        submit_batch(services, ids, [Platform.SHOPEE], force=True, confirm=lambda batch_id: False)
+    with AppContext() as ctx, pytest.raises(UserInputError, match="not confirmed"):
+        submit_batch(ctx, ids, [Platform.SHOPEE], force=True, confirm=lambda batch_id: False)
     typed: list[str] = []
     batch_id = _run_batch(ids, force=True, confirm=lambda b: typed.append(b) or True)
     assert typed == [batch_id]
-    with Services() as services:
-        summary = SyncStore(services.engine).batch(batch_id)
+    with AppContext() as ctx:
+        summary = ctx.jobs.batch(batch_id)
         assert summary is not None and summary.forced and summary.products == 12 and summary.backup_id
         assert "forced past the rollout limit of 10" in (summary.source or "")
+        # The verified backup taken before the batch says why it was taken.
+        assert ctx.backups(with_database=False).get(summary.backup_id).reason == f"before batch {batch_id}"
 
 
 def test_rollback_restores_updates_and_deletes_creates_and_resumes_after_a_crash(world: World) -> None:
     audit_before = _audit(world)
     ids = world.valid[:4]
     batch_id = _run_batch(ids)
-    with Services() as services:
-        snapshots = SafetyStore(services.engine).snapshots(batch_id)
-        summary = batch_status(services, batch_id)
+    with AppContext() as ctx:
+        snapshots = ctx.safety.snapshots(batch_id)
+        summary = batch_status(ctx, batch_id)
     actions = {(j.product_id, j.platform): j.action for j in summary.jobs}
     assert set(actions.values()) == {"create", "update"}, actions  # Shopee updated, TikTok created
     assert all(s.state is not None for s in snapshots if s.platform == "shopee")
@@ -112,8 +112,8 @@ def test_rollback_restores_updates_and_deletes_creates_and_resumes_after_a_crash
         deadline = time.monotonic() + 60
         done: list[str] = []
         while time.monotonic() < deadline and process.poll() is None:
-            with Services() as services:
-                done = [s.state for s in SafetyStore(services.engine).rollback_steps(batch_id) if s.state == "done"]
+            with AppContext() as ctx:
+                done = [s.state for s in ctx.safety.rollback_steps(batch_id) if s.state == "done"]
             if done:
                 break
             time.sleep(0.05)
@@ -121,8 +121,8 @@ def test_rollback_restores_updates_and_deletes_creates_and_resumes_after_a_crash
         process.wait()
     finally:
         httpx.post(f"{world.url}/sandbox/control/faults", json={"latency_ms": None}).raise_for_status()
-    with Services() as services:
-        steps = SafetyStore(services.engine).rollback_steps(batch_id)
+    with AppContext() as ctx:
+        steps = ctx.safety.rollback_steps(batch_id)
     assert len(steps) == 8 and 1 <= sum(s.state == "done" for s in steps) < 8, [(s.state, s.action) for s in steps]
 
     resumed = runner.invoke(app, ["rollback", batch_id, "--json"])
@@ -131,10 +131,10 @@ def test_rollback_restores_updates_and_deletes_creates_and_resumes_after_a_crash
     assert report["failed"] == 0 and report["done"] == 8
 
     # The marketplaces read back as the snapshots show; what the batch created is gone; the audit is unchanged.
-    with Services() as services, sync_session(services) as session:
+    with AppContext() as ctx, ctx.sync_session() as session:
         for snap in snapshots:
             client = session.shops[Platform(snap.platform)].client
-            product = services.catalog.get(snap.product_id)
+            product = ctx.catalog.get(snap.product_id)
             if snap.external_id is None:
                 assert client.find_by_sku(product.product.sku) == []
                 assert product.listings[Platform(snap.platform)].external_id is None
@@ -147,12 +147,12 @@ def test_rollback_restores_updates_and_deletes_creates_and_resumes_after_a_crash
     assert _audit(world) == audit_before
 
     # Idempotent: a third run finds every step done and sends nothing.
-    with Services() as services:
-        calls_before = len(SyncStore(services.engine).logs(batch_id=f"RB-{batch_id}", limit=10_000))
+    with AppContext() as ctx:
+        calls_before = len(ctx.jobs.logs(batch_id=f"RB-{batch_id}", limit=10_000))
     again = runner.invoke(app, ["rollback", batch_id, "--json"])
     assert again.exit_code == 0 and json.loads(again.stdout)["done"] == 8
-    with Services() as services:
-        assert len(SyncStore(services.engine).logs(batch_id=f"RB-{batch_id}", limit=10_000)) == calls_before
+    with AppContext() as ctx:
+        assert len(ctx.jobs.logs(batch_id=f"RB-{batch_id}", limit=10_000)) == calls_before
 
 
 def test_rollback_dry_run_shows_the_plan_and_sends_nothing(world: World) -> None:
@@ -162,9 +162,9 @@ def test_rollback_dry_run_shows_the_plan_and_sends_nothing(world: World) -> None
     plan = json.loads(result.stdout)
     assert {(s["platform"], s["action"], s["state"]) for s in plan["steps"]} == {
         ("shopee", "restore", "planned"), ("tiktok", "delete", "planned")}
-    with Services() as services:
-        assert SyncStore(services.engine).logs(batch_id=f"RB-{batch_id}") == []
-        assert SafetyStore(services.engine).rollback_steps(batch_id) == []
+    with AppContext() as ctx:
+        assert ctx.jobs.logs(batch_id=f"RB-{batch_id}") == []
+        assert ctx.safety.rollback_steps(batch_id) == []
     one = json.loads(runner.invoke(app, ["rollback", batch_id, "--products", world.valid[4], "--dry-run",
                                          "--json"]).stdout)
     assert {(s["product_id"], s["platform"]) for s in one["steps"]} == {(world.valid[4], "shopee"),
@@ -199,15 +199,15 @@ def test_force_on_the_command_line_asks_for_the_batch_id_typed_back(
         world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ids = tmp_path / "sixty.txt"
     ids.write_text("\n".join(world.valid[200:260]) + "\n")  # past the 50 the approvals allow so far
-    monkeypatch.setattr("syncstore_cli.syncing.new_batch_id", lambda kind="B": "B-typed-back")
+    monkeypatch.setattr("syncstore_cli.app.sync.new_batch_id", lambda kind="B": "B-typed-back")
     wrong = runner.invoke(app, ["sync", "batch", "--file", str(ids), "--platform", "shopee", "--force"],
                           input="B-something-else\n")
     assert wrong.exit_code == 2 and "not confirmed" in wrong.stderr
-    with Services() as services:
-        assert SyncStore(services.engine).batch("B-typed-back") is None
+    with AppContext() as ctx:
+        assert ctx.jobs.batch("B-typed-back") is None
     right = runner.invoke(app, ["sync", "batch", "--file", str(ids), "--platform", "shopee", "--force", "--json"],
                           input="B-typed-back\n")
     assert right.exit_code in (0, 3), (right.stdout[-2000:], right.stderr)
-    with Services() as services:
-        summary = SyncStore(services.engine).batch("B-typed-back")
+    with AppContext() as ctx:
+        summary = ctx.jobs.batch("B-typed-back")
     assert summary is not None and summary.forced and summary.finished

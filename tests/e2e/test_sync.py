@@ -54,11 +54,10 @@ def _seller_page(world: World, platform: str, external_id: str) -> dict[str, Any
 
 
 def _write_calls(batch_or_product: str) -> int:
-    from syncstore_cli.services import Services
-    from syncstore_cli.store.sync import SyncStore
+    from syncstore_cli.app.context import AppContext
 
-    with Services() as services:
-        rows = SyncStore(services.engine).logs(batch_id=batch_or_product, limit=100_000)
+    with AppContext() as ctx:
+        rows = ctx.jobs.logs(batch_id=batch_or_product, limit=100_000)
     return sum(1 for r in rows if r["method"] != "GET" and "/search" not in r["path"])
 
 

@@ -52,12 +52,12 @@ def shop(request: pytest.FixtureRequest, home: Path, monkeypatch: pytest.MonkeyP
         queue = {"SYNCSTORE_QUEUE_URL": url, "SYNCSTORE_QUEUE_NAME": name}
     with seeded_sandbox(home.parent, monkeypatch, faults=FaultPlan(seed=7, spared=SPARED), seeded_products=SEEDED,
                         env=queue) as seeded:
+        from syncstore_cli.app.context import AppContext
+        from syncstore_cli.app.sync import plan
         from syncstore_cli.domain.catalog import PLATFORMS
-        from syncstore_cli.services import Services
-        from syncstore_cli.syncing import plan
 
-        with Services() as services:  # products the plan would send (not blocked) on both platforms
-            entries = plan(services, [s.product.id for s in services.catalog.all_products()], list(PLATFORMS))
+        with AppContext() as ctx:  # products the plan would send (not blocked) on both platforms
+            entries = plan(ctx, [s.product.id for s in ctx.catalog.all_products()], list(PLATFORMS))
         blocked = {e.product_id for e in entries if e.action.value == "blocked"}
         clean = sorted({e.product_id for e in entries} - blocked, key=lambda i: int(i.split("-")[1]))
         yield Shop(seeded.box, seeded.url, clean)
@@ -68,26 +68,24 @@ def _duplicates(box: Sandbox) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _check_all_synced(batch_id: str, product_ids: list[str]) -> None:
-    from syncstore_cli.services import Services
-    from syncstore_cli.store.sync import SyncStore
+    from syncstore_cli.app.context import AppContext
 
-    with Services() as services:
-        summary = SyncStore(services.engine).batch(batch_id)
+    with AppContext() as ctx:
+        summary = ctx.jobs.batch(batch_id)
         assert summary is not None
         not_done = [(j.product_id, j.platform, j.state, j.message) for j in summary.jobs if j.state != "done"]
         assert not_done == [], not_done
         assert summary.total_jobs == 2 * len(product_ids) and summary.status == "completed"
-        for stored in services.catalog.get_many(product_ids):
+        for stored in ctx.catalog.get_many(product_ids):
             assert stored.product.status.value == "synced", stored.product.id
             assert all(stored.listings[p].external_id for p in Platform)
 
 
 def test_a_batch_under_faults_syncs_every_valid_product_exactly_once(shop: Shop, home: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    from syncstore_cli.authorization import Authorization
+    from syncstore_cli.app.context import AppContext
+    from syncstore_cli.app.sync import batch_status, run_worker, submit_batch
     from syncstore_cli.domain.catalog import PLATFORMS
-    from syncstore_cli.services import Services
-    from syncstore_cli.syncing import batch_status, run_worker, submit_batch
 
     # More attempts than the default so a 15% fault rate cannot exhaust a request's retries by chance;
     # the backoff is real in production and a no-op here (no test waits out a backoff).
@@ -96,18 +94,18 @@ def test_a_batch_under_faults_syncs_every_valid_product_exactly_once(shop: Shop,
     products = shop.clean[:40]
     shop.box.faults.rates.update({"5xx": 0.05, "drop_after_commit": 0.05, "429": 0.05})
     expired = []
-    with Services() as services:
-        auth = Authorization(services)
-        auth.http_overrides = {"sleep": lambda _seconds: None}
+    with AppContext() as ctx:
+        # Every session of this context (the batch's snapshot, the worker) reaches the shops through ctx.shops.
+        ctx.shops.http_overrides["sleep"] = lambda _seconds: None
         # Forced past the staged rollout (its rule is tested in test_safety.py): these test the queue.
-        batch_id = submit_batch(services, products, list(PLATFORMS), force=True)
+        batch_id = submit_batch(ctx, products, list(PLATFORMS), force=True)
 
         def expire_tokens_once() -> None:
-            if not expired and batch_status(services, batch_id).completed >= 20:
+            if not expired and batch_status(ctx, batch_id).completed >= 20:
                 expired.extend(shop.box.tokens.expire_all(p, "access", time.time()) for p in ("shopee", "tiktok"))
 
-        run_worker(services, concurrency=4, authorization=auth, on_tick=expire_tokens_once,
-                   reconcile_seconds=0.2, until=lambda: batch_status(services, batch_id).finished)
+        run_worker(ctx, concurrency=4, on_tick=expire_tokens_once,
+                   reconcile_seconds=0.2, until=lambda: batch_status(ctx, batch_id).finished)
     shop.box.faults.rates.clear()
     assert expired, "the token expiry fault never fired"
     _check_all_synced(batch_id, products)

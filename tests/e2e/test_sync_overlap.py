@@ -20,13 +20,13 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from syncstore_cli.app.context import AppContext
+from syncstore_cli.app.sync import batch_status, plan, run_worker, submit_batch
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.catalog import PLATFORMS, Platform
 from syncstore_cli.domain.desired import Action
 from syncstore_cli.sandbox import config as c
-from syncstore_cli.services import Services
-from syncstore_cli.store.sync import Job, SyncStore
-from syncstore_cli.syncing import batch_status, plan, run_worker, submit_batch
+from syncstore_cli.store.jobs import Job
 from tests.conftest import SeededWorld, seeded_sandbox
 
 runner = CliRunner()
@@ -44,10 +44,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededWorld]:
 def candidates(world: SeededWorld) -> list[str]:
     """Valid products that came from Shopee: their plan updates Shopee and creates them on TikTok."""
     ids = [f"PROD-{n}" for n in range(3, 200) if f"PROD-{n}" not in world.flawed]
-    with Services() as services:
-        origins = {s.product.id: s.product.origin for s in services.catalog.get_many(ids)}
+    with AppContext() as ctx:
+        origins = {s.product.id: s.product.origin for s in ctx.catalog.get_many(ids)}
         actions: dict[str, dict[Platform, Action]] = defaultdict(dict)
-        for entry in plan(services, ids, list(PLATFORMS)):
+        for entry in plan(ctx, ids, list(PLATFORMS)):
             actions[entry.product_id][entry.platform] = entry.action
     return [pid for pid in ids if origins[pid] is Platform.SHOPEE and actions[pid] == {
         Platform.SHOPEE: Action.UPDATE, Platform.TIKTOK: Action.CREATE}]
@@ -59,9 +59,8 @@ def _duplicates(world: SeededWorld) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _requests_by_job(*batch_ids: str) -> dict[int, list[dict[str, Any]]]:
-    with Services() as services:
-        store = SyncStore(services.engine)
-        rows = [r for b in batch_ids for r in store.logs(batch_id=b, limit=100_000)]
+    with AppContext() as ctx:
+        rows = [r for b in batch_ids for r in ctx.jobs.logs(batch_id=b, limit=100_000)]
     by_job: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_job[row["job_id"]].append(row)
@@ -91,13 +90,13 @@ def test_overlapping_batches_sync_a_product_once_and_never_concurrently(world: S
     # and two jobs running at once (a job is leased only while it holds the product's listing).
     waited: set[tuple[str, str]] = set()
     together: set[tuple[str, str]] = set()
-    with Services() as services:
-        first = submit_batch(services, overlap, list(PLATFORMS))
-        second = submit_batch(services, [*overlap, *only_second], list(PLATFORMS))
+    with AppContext() as ctx:
+        first = submit_batch(ctx, overlap, list(PLATFORMS))
+        second = submit_batch(ctx, [*overlap, *only_second], list(PLATFORMS))
         deadline = time.monotonic() + 60
 
         def watch() -> None:
-            jobs = batch_status(services, first).jobs + batch_status(services, second).jobs
+            jobs = batch_status(ctx, first).jobs + batch_status(ctx, second).jobs
             waited.update((j.product_id, j.platform) for j in jobs
                           if j.state == "pending" and "waiting" in (j.message or ""))
             running = Counter((j.product_id, j.platform) for j in jobs if j.state == "leased")
@@ -105,16 +104,16 @@ def test_overlapping_batches_sync_a_product_once_and_never_concurrently(world: S
 
         def finished() -> bool:
             return time.monotonic() > deadline or all(
-                batch_status(services, b, with_jobs=False).finished for b in (first, second))
+                batch_status(ctx, b, with_jobs=False).finished for b in (first, second))
 
         # A marketplace 50-80 ms away: the first eight jobs (the first batch's six and the second's
         # first two) start together, so the same product's jobs are due at the same moment.
         world.box.faults.latency_ms = (50, 80)
         try:
-            run_worker(services, concurrency=8, reconcile_seconds=0.2, on_tick=watch, until=finished)
+            run_worker(ctx, concurrency=8, reconcile_seconds=0.2, on_tick=watch, until=finished)
         finally:
             world.box.faults.latency_ms = None
-        jobs = batch_status(services, first).jobs + batch_status(services, second).jobs
+        jobs = batch_status(ctx, first).jobs + batch_status(ctx, second).jobs
 
     assert [(j.product_id, j.platform, j.state, j.message) for j in jobs if j.state != "done"] == []
     assert len(jobs) == 2 * (2 * len(overlap) + len(only_second))
@@ -159,8 +158,8 @@ def _tiktok_images(world: SeededWorld, external_id: str) -> list[str]:
 
 
 def test_images_with_the_same_bytes_are_uploaded_once_per_shop(world: SeededWorld, candidates: list[str]) -> None:
-    with Services() as services:
-        plain = [s.product for s in services.catalog.get_many(candidates[5:]) if not s.product.variants]
+    with AppContext() as ctx:
+        plain = [s.product for s in ctx.catalog.get_many(candidates[5:]) if not s.product.variants]
     x, y = plain[:2]
     # Y gets X's pictures under other addresses: the same bytes, so only a content hash can tell.
     copies = tuple(f"{url}?copy-for={y.id}" for url in x.images)
@@ -173,9 +172,10 @@ def test_images_with_the_same_bytes_are_uploaded_once_per_shop(world: SeededWorl
     x_uploads = [f"{r['method']} {r['status']}" for r in _requests(synced_x["sync_id"]) if IMAGE_UPLOAD in r["path"]]
     assert x_uploads == ["POST ok"] * len(hashes)  # X's images are new to the shop: each uploaded once
 
-    with Services() as services:
-        services.store_products([replace(y, images=copies)], "test: Y shows X's pictures")
-        [entry] = plan(services, [y.id], [Platform.TIKTOK])
+    with AppContext() as ctx:
+        ctx.catalog.store_products([replace(y, images=copies)], ctx.settings.pricing,
+                                   "test: Y shows X's pictures")
+        [entry] = plan(ctx, [y.id], [Platform.TIKTOK])
     assert entry.action is Action.CREATE and entry.desired is not None and entry.desired.images == copies
     synced_y = _run("sync", "manual", y.id, "--platform", "tiktok", "--json")
     assert synced_y["success"] and synced_y["data"]["action"] == "create", synced_y
@@ -188,9 +188,9 @@ def test_images_with_the_same_bytes_are_uploaded_once_per_shop(world: SeededWorl
     assert len(y_images) == len(copies) and y_images == x_images
 
     # One stored reference per distinct content hash for the shop: the one X's upload returned.
-    with Services() as services:
-        uploaded = SyncStore(services.engine).uploaded_images("tiktok", c.DEMO_TIKTOK_SHOP_ID, hashes)
-        with services.engine.connect() as connection:
+    with AppContext() as ctx:
+        uploaded = ctx.jobs.uploaded_images("tiktok", c.DEMO_TIKTOK_SHOP_ID, hashes)
+        with ctx.database.connect() as connection:
             rows: dict[str, int] = dict(connection.execute(text(
                 "SELECT content_hash, COUNT(*) FROM image_uploads WHERE platform = 'tiktok' AND shop_id = :shop "
                 "GROUP BY content_hash"), {"shop": c.DEMO_TIKTOK_SHOP_ID}).all())

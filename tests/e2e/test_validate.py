@@ -21,12 +21,11 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from syncstore_cli.app.context import AppContext
+from syncstore_cli.app.sync import manual_sync
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.catalog import PLATFORMS, Platform
 from syncstore_cli.marketplaces.base import ListingSpec, VariantSpec
-from syncstore_cli.services import Services
-from syncstore_cli.store.safety import SafetyStore
-from syncstore_cli.syncing import manual_sync, sync_session
 from tests.conftest import SeededWorld, seeded_sandbox
 
 runner = CliRunner()
@@ -52,10 +51,11 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with pytest.MonkeyPatch.context() as mp, \
             seeded_sandbox(tmp_path_factory.mktemp("validate"), mp, seeded_products=40) as seeded:
-        with Services() as services:
-            batch_id, jobs = manual_sync(services, PRODUCTS, list(PLATFORMS))
+        with AppContext() as ctx:
+            synced = manual_sync(ctx, PRODUCTS, list(PLATFORMS))
+        jobs = synced.jobs
         assert [j.state for j in jobs] == ["done"] * 8, [(j.product_id, j.platform, j.message) for j in jobs]
-        yield World(seeded, batch_id)
+        yield World(seeded, synced.batch_id)
 
 
 def _validate(*args: str) -> tuple[int, dict[str, Any]]:
@@ -75,14 +75,14 @@ def _failing(*args: str) -> dict[str, list[str]]:
 
 def _sql(statement: str, **params: Any) -> Any:
     """Runs one statement on the store behind SyncStore's back; a SELECT's first value is returned."""
-    with Services() as services, services.engine.begin() as connection:
+    with AppContext() as ctx, ctx.database.begin() as connection:
         result = connection.execute(text(statement), params)
         return result.scalar() if result.returns_rows else None
 
 
 def _listing(product_id: str, platform: Platform) -> Any:
-    with Services() as services:
-        return services.catalog.get(product_id).listings[platform]
+    with AppContext() as ctx:
+        return ctx.catalog.get(product_id).listings[platform]
 
 
 def _sandbox_edit(world: World, platform: Platform, external_id: str, *args: str) -> None:
@@ -98,8 +98,8 @@ def test_validate_passes_after_a_clean_sync_and_records_the_run(world: World) ->
     assert report["batch_id"] is None and isinstance(report["duration_s"], float)
     assert [c["name"] for c in report["checks"]] == CHECKS
     assert all(c["passed"] and c["checked"] > 0 and c["problems"] == [] for c in report["checks"]), report
-    with Services() as services:
-        run = SafetyStore(services.engine).checks(kind="validate", limit=1)[0]
+    with AppContext() as ctx:
+        run = ctx.safety.checks(kind="validate", limit=1)[0]
     assert run.id == report["check_run_id"] and run.passed and run.batch_id is None
     assert [r["name"] for r in run.results] == CHECKS
 
@@ -162,9 +162,9 @@ def test_a_broken_image_fails_only_images(world: World) -> None:
 
 
 def test_a_duplicate_listing_made_behind_the_tools_back_fails_only_duplicates(world: World) -> None:
-    with Services() as services, sync_session(services) as session:
+    with AppContext() as ctx, ctx.sync_session() as session:
         shop = session.shops[Platform.SHOPEE]
-        desired = session.engine.plan(services.catalog.get("PROD-3"), Platform.SHOPEE).desired
+        desired = session.engine.plan(ctx.catalog.get("PROD-3"), Platform.SHOPEE).desired
         assert desired is not None
         spec = ListingSpec(
             sku=desired.sku, title=desired.title, description=desired.description, category_id=desired.category_id,
@@ -177,7 +177,7 @@ def test_a_duplicate_listing_made_behind_the_tools_back_fails_only_duplicates(wo
     try:
         failing = _failing()
     finally:
-        with Services() as services, sync_session(services) as session:
+        with AppContext() as ctx, ctx.sync_session() as session:
             session.shops[Platform.SHOPEE].client.delete_listing(duplicate)
     original = _listing("PROD-3", Platform.SHOPEE).external_id
     assert failing == {"duplicates": [
@@ -227,8 +227,8 @@ def test_spot_check_passes_on_the_synced_batch_and_catches_a_seller_centre_edit(
     assert [(p["product_id"], p["platform"], p["external_id"]) for p in wrong] == [
         ("PROD-2", "tiktok", listing.external_id)]
     assert len(wrong[0]["differences"]) == 1 and wrong[0]["differences"][0].startswith("title: sent ")
-    with Services() as services:
-        run = SafetyStore(services.engine).checks(kind="spot_check", batch_id=world.batch_id, limit=1)[0]
+    with AppContext() as ctx:
+        run = ctx.safety.checks(kind="spot_check", batch_id=world.batch_id, limit=1)[0]
     assert run.passed is False and "PROD-2 tiktok" in run.summary
     assert spot("--seed", "11")[0] == 0
 
@@ -245,7 +245,7 @@ def test_an_unknown_batch_is_a_one_line_usage_error(world: World) -> None:
 HOLD_THE_LOCK = """
 import sys
 from pathlib import Path
-from syncstore_cli.validation import validate_lock
+from syncstore_cli.app.checks import validate_lock
 with validate_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     sys.stdin.read()

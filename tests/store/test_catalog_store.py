@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from syncstore_cli.app.catalog import import_catalog, product, product_page, set_seo_title
+from syncstore_cli.app.context import AppContext
 from syncstore_cli.domain.catalog import Platform
 from syncstore_cli.errors import CatalogFileError, NotFoundError, UserInputError
-from syncstore_cli.services import Services
 from syncstore_cli.settings import load_settings
 from syncstore_cli.store.schema import SCHEMA_HEAD, alembic_head, current_revision
 
@@ -18,10 +19,10 @@ FIXTURES = Path(__file__).parents[1].parent / "fixtures" / "catalog"
 
 
 @pytest.fixture
-def services(database_url: str, tmp_path: Path) -> Iterator[Services]:
+def ctx(database_url: str, tmp_path: Path) -> Iterator[AppContext]:
     settings = load_settings({"SYNCSTORE_HOME": str(tmp_path / "home"), "SYNCSTORE_DATABASE_URL": database_url})
-    with Services(settings) as services:
-        yield services
+    with AppContext(settings) as ctx:
+        yield ctx
 
 
 def _records() -> list[dict[str, object]]:
@@ -33,22 +34,22 @@ def _write(path: Path, records: list[dict[str, object]]) -> Path:
     return path
 
 
-def test_schema_is_migrated_to_the_head(services: Services) -> None:
+def test_schema_is_migrated_to_the_head(ctx: AppContext) -> None:
     assert alembic_head() == SCHEMA_HEAD
-    assert current_revision(services.engine) == SCHEMA_HEAD
+    assert current_revision(ctx.database) == SCHEMA_HEAD
 
 
-def test_import_stores_products_prices_and_titles(services: Services) -> None:
-    summary = services.import_catalog(FIXTURES / "small.jsonl")
+def test_import_stores_products_prices_and_titles(ctx: AppContext) -> None:
+    summary = import_catalog(ctx, FIXTURES / "small.jsonl")
     assert (summary.created, summary.updated, summary.unchanged) == (3, 0, 0)
-    a = services.product("PROD-1")
+    a = product(ctx, "PROD-1")
     assert a.product.title == "Frame Racing 5 Inch Carbon Fiber 3mm Arm FPV Freestyle"
     assert a.listings[Platform.SHOPEE].price == 172_500
     assert a.listings[Platform.TIKTOK].price == 180_000
     assert a.listings[Platform.SHOPEE].seo_title and a.listings[Platform.TIKTOK].seo_title
     assert a.listings[Platform.SHOPEE].seo_title != a.listings[Platform.TIKTOK].seo_title
     assert len(a.product.images) == 3
-    b = services.product("PROD-2")
+    b = product(ctx, "PROD-2")
     assert [v.sku for v in b.product.variants] == ["PRP-5145-RED", "PRP-5145-BLUE", "PRP-5145-GREEN"]
     assert b.listings[Platform.SHOPEE].variant_prices == {
         "PRP-5145-RED": 51_750, "PRP-5145-BLUE": 51_750, "PRP-5145-GREEN": 54_625,
@@ -57,96 +58,96 @@ def test_import_stores_products_prices_and_titles(services: Services) -> None:
 
 
 def test_reimport_changes_nothing_and_a_changed_row_updates_only_that_product(
-    services: Services, tmp_path: Path
+    ctx: AppContext, tmp_path: Path
 ) -> None:
-    services.import_catalog(FIXTURES / "small.jsonl")
-    again = services.import_catalog(FIXTURES / "small.jsonl")
+    import_catalog(ctx, FIXTURES / "small.jsonl")
+    again = import_catalog(ctx, FIXTURES / "small.jsonl")
     assert (again.created, again.updated, again.relisted, again.unchanged) == (0, 0, 0, 3)
     records = _records()
     records[1]["variants"][2]["price"] = 50_000  # type: ignore[index]
     records[1]["variants"] = records[1]["variants"][:3]  # type: ignore[index]
-    changed = services.import_catalog(_write(tmp_path / "changed.jsonl", records))
+    changed = import_catalog(ctx, _write(tmp_path / "changed.jsonl", records))
     assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
-    b = services.product("PROD-2")
+    b = product(ctx, "PROD-2")
     assert b.product.variants[2].price == 50_000
     assert b.listings[Platform.SHOPEE].variant_prices["PRP-5145-GREEN"] == 57_500
 
 
-def test_csv_import_equals_jsonl_import(services: Services) -> None:
-    services.import_catalog(FIXTURES / "small.csv")
-    again = services.import_catalog(FIXTURES / "small.jsonl")
+def test_csv_import_equals_jsonl_import(ctx: AppContext) -> None:
+    import_catalog(ctx, FIXTURES / "small.csv")
+    again = import_catalog(ctx, FIXTURES / "small.jsonl")
     assert (again.created, again.updated) == (0, 0)
 
 
-def test_malformed_file_writes_nothing(services: Services, tmp_path: Path) -> None:
+def test_malformed_file_writes_nothing(ctx: AppContext, tmp_path: Path) -> None:
     records = _records()
     records[2]["price"] = "gratis"
     with pytest.raises(CatalogFileError) as info:
-        services.import_catalog(_write(tmp_path / "bad.jsonl", records))
+        import_catalog(ctx, _write(tmp_path / "bad.jsonl", records))
     assert info.value.line == 3
-    assert services.catalog.count() == 0
+    assert ctx.catalog.count() == 0
 
 
-def test_duplicate_sku_in_file_and_sku_owned_by_another_product(services: Services, tmp_path: Path) -> None:
+def test_duplicate_sku_in_file_and_sku_owned_by_another_product(ctx: AppContext, tmp_path: Path) -> None:
     records = _records()
     records[2]["sku"] = records[0]["sku"]
     with pytest.raises(CatalogFileError, match="also on line 1"):
-        services.import_catalog(_write(tmp_path / "dup.jsonl", records))
-    services.import_catalog(FIXTURES / "small.jsonl")
+        import_catalog(ctx, _write(tmp_path / "dup.jsonl", records))
+    import_catalog(ctx, FIXTURES / "small.jsonl")
     records = _records()
     records[0]["id"] = "PROD-99"
     with pytest.raises(CatalogFileError, match="already belongs to PROD-1"):
-        services.import_catalog(_write(tmp_path / "steal.jsonl", records))
-    assert services.catalog.count() == 3
+        import_catalog(ctx, _write(tmp_path / "steal.jsonl", records))
+    assert ctx.catalog.count() == 3
 
 
-def test_locked_title_survives_master_title_changes(services: Services, tmp_path: Path) -> None:
-    services.import_catalog(FIXTURES / "small.jsonl")
+def test_locked_title_survives_master_title_changes(ctx: AppContext, tmp_path: Path) -> None:
+    import_catalog(ctx, FIXTURES / "small.jsonl")
     mine = "Frame FPV 5 Inch Carbon Fiber 3mm Racing Freestyle Ringan [ORIGINAL]"
-    services.set_seo_title("PROD-1", Platform.SHOPEE, mine)
+    set_seo_title(ctx, "PROD-1", Platform.SHOPEE, mine)
     records = _records()
     records[0]["title"] = "Frame Racing 5 Inch Carbon Fiber 4mm Arm FPV Freestyle Tahan Banting"
-    before_tiktok = services.product("PROD-1").listings[Platform.TIKTOK].seo_title
-    services.import_catalog(_write(tmp_path / "renamed.jsonl", records))
-    after = services.product("PROD-1")
+    before_tiktok = product(ctx, "PROD-1").listings[Platform.TIKTOK].seo_title
+    import_catalog(ctx, _write(tmp_path / "renamed.jsonl", records))
+    after = product(ctx, "PROD-1")
     assert after.listings[Platform.SHOPEE].seo_title == mine and after.listings[Platform.SHOPEE].seo_locked
     assert after.listings[Platform.TIKTOK].seo_title != before_tiktok  # the generated one follows the master
-    services.set_seo_title("PROD-1", Platform.SHOPEE, None)
-    unlocked = services.product("PROD-1").listings[Platform.SHOPEE]
+    set_seo_title(ctx, "PROD-1", Platform.SHOPEE, None)
+    unlocked = product(ctx, "PROD-1").listings[Platform.SHOPEE]
     assert not unlocked.seo_locked and unlocked.seo_title != mine
 
 
-def test_hand_written_title_is_checked(services: Services) -> None:
-    services.import_catalog(FIXTURES / "small.jsonl")
+def test_hand_written_title_is_checked(ctx: AppContext) -> None:
+    import_catalog(ctx, FIXTURES / "small.jsonl")
     with pytest.raises(UserInputError, match="characters"):
-        services.set_seo_title("PROD-1", Platform.SHOPEE, "Frame")
+        set_seo_title(ctx, "PROD-1", Platform.SHOPEE, "Frame")
     with pytest.raises(NotFoundError):
-        services.set_seo_title("PROD-404", Platform.SHOPEE, "Frame Racing 5 Inch Carbon Fiber Ringan")
+        set_seo_title(ctx, "PROD-404", Platform.SHOPEE, "Frame Racing 5 Inch Carbon Fiber Ringan")
 
 
-def test_product_page_search_status_and_paging(services: Services) -> None:
-    services.import_catalog(FIXTURES / "small.jsonl")
-    page = services.product_page(page=1, page_size=2)
+def test_product_page_search_status_and_paging(ctx: AppContext) -> None:
+    import_catalog(ctx, FIXTURES / "small.jsonl")
+    page = product_page(ctx, page=1, page_size=2)
     assert page.total == 3 and [i.id for i in page.items] == ["PROD-1", "PROD-2"]
-    assert [i.id for i in services.product_page(page=2, page_size=2).items] == ["PROD-3"]
-    assert services.product_page(page=3, page_size=2).items == []
+    assert [i.id for i in product_page(ctx, page=2, page_size=2).items] == ["PROD-3"]
+    assert product_page(ctx, page=3, page_size=2).items == []
     first = page.items[0]
     assert (first.master_price, first.shopee_price, first.tiktok_price, first.status) == (
         150_000, 172_500, 180_000, "not_synced",
     )
-    assert [i.id for i in services.product_page(search="carbon").items] == ["PROD-1"]
-    assert [i.id for i in services.product_page(search="prp-5145").items] == ["PROD-2"]
-    assert services.product_page(search="100%_").total == 0  # wildcards are literal
-    assert services.product_page(status="synced").total == 0
-    assert services.product_page(status="not_synced").total == 3
+    assert [i.id for i in product_page(ctx, search="carbon").items] == ["PROD-1"]
+    assert [i.id for i in product_page(ctx, search="prp-5145").items] == ["PROD-2"]
+    assert product_page(ctx, search="100%_").total == 0  # wildcards are literal
+    assert product_page(ctx, status="synced").total == 0
+    assert product_page(ctx, status="not_synced").total == 3
 
 
-def test_unknown_product(services: Services) -> None:
+def test_unknown_product(ctx: AppContext) -> None:
     with pytest.raises(NotFoundError, match="PROD-404"):
-        services.product("PROD-404")
+        product(ctx, "PROD-404")
 
 
-def test_migrations_build_exactly_the_schema_the_models_describe(services: Services) -> None:
+def test_migrations_build_exactly_the_schema_the_models_describe(ctx: AppContext) -> None:
     # A column added to a model without a migration (or the reverse) would only fail on a user's
     # database; alembic's comparison catches it here, on SQLite and on PostgreSQL.
     from alembic.autogenerate import compare_metadata
@@ -155,6 +156,6 @@ def test_migrations_build_exactly_the_schema_the_models_describe(services: Servi
 
     import syncstore_cli.store.models  # noqa: F401  (registers the tables)
 
-    with services.engine.connect() as connection:
+    with ctx.database.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert differences == []

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from syncstore_cli.catalog_files import read_catalog, write_catalog
 from syncstore_cli.errors import CatalogFileError
+from syncstore_cli.store.catalog_files import read_catalog, write_catalog
 
 FIXTURES = Path(__file__).parents[1].parent / "fixtures" / "catalog"
 

@@ -8,9 +8,9 @@ import pytest
 
 from syncstore_cli.domain.catalog import Platform, Product, Tier, Variant
 from syncstore_cli.domain.desired import Action, blocking_reasons, desired_listing, plan_listing
-from syncstore_cli.domain.generator import generate_catalog
 from syncstore_cli.domain.listing import derive_listings
 from syncstore_cli.domain.pricing import SELLER_DEFAULTS
+from syncstore_cli.sandbox.generator import generate_catalog
 
 DESCRIPTION = "Frame racing 5 inch dari carbon fiber 3mm, ringan dan kuat untuk freestyle maupun racing. " * 2
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 
 from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product
-from syncstore_cli.domain.generator import (
+from syncstore_cli.sandbox.generator import (
     DEFAULT_SEED,
     FLAW_COUNTS,
     GeneratedCatalog,

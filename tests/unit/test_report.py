@@ -26,11 +26,8 @@ from syncstore_cli.domain.report import (
     issues,
     reason_key,
     recommend,
-    render,
-    render_html,
-    render_markdown,
-    render_text,
 )
+from syncstore_cli.render.report import render, render_html, render_markdown, render_text
 
 T0 = datetime(2024, 5, 1, 10, 0, 0, tzinfo=UTC)
 B = "B20240501-100000-abc123"

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from syncstore_cli.domain.catalog import PLATFORMS, Platform
-from syncstore_cli.domain.generator import GeneratedCatalog, generate_catalog
 from syncstore_cli.domain.seo import (
     TITLE_LIMITS,
     SeoTitle,
@@ -25,6 +24,7 @@ from syncstore_cli.domain.seo import (
     similarity,
     title_problems,
 )
+from syncstore_cli.sandbox.generator import GeneratedCatalog, generate_catalog
 
 CATALOG_EXAMPLE = "Frame Racing 5 Inch Carbon Fiber 3mm Arm FPV Freestyle"
 

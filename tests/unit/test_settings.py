@@ -94,3 +94,41 @@ def test_secrets_are_masked() -> None:
     assert secret not in mask(secret)
     assert secret[-4:] not in mask(secret)
     assert mask(None) == "(not set)"
+
+
+def test_typed_groups_have_every_default_in_one_place(tmp_path: Path) -> None:
+    settings = load_settings({"SYNCSTORE_HOME": str(tmp_path)})
+    assert (settings.sync.job_attempts, settings.sync.concurrency, settings.sync.lease_seconds) == (3, 4, 60.0)
+    assert (settings.http.max_attempts, settings.http.backoff_base, settings.http.request_timeout) == (3, 2.0, 30.0)
+    assert (settings.shopee.rate.per_second, settings.shopee.rate.burst) == (10.0, 20)
+    assert (settings.tiktok.rate.per_second, settings.tiktok.rate.burst) == (20.0, 40)
+    assert settings.shopee.partner_id is None and settings.queue_name == "syncstore"
+
+
+def test_the_request_and_the_job_retry_budgets_are_separate_keys(tmp_path: Path) -> None:
+    settings = load_settings({"SYNCSTORE_HOME": str(tmp_path), "SYNCSTORE_HTTP_MAX_ATTEMPTS": "5",
+                              "SYNCSTORE_SYNC_JOB_ATTEMPTS": "2"})
+    assert settings.http.max_attempts == 5 and settings.sync.job_attempts == 2
+
+
+def test_the_old_shared_key_still_sets_both_budgets(tmp_path: Path) -> None:
+    (tmp_path / "syncstore.toml").write_text("[sync]\nmax_attempts = 6\nbackoff_base = 1\n")
+    from_file = load_settings({"SYNCSTORE_HOME": str(tmp_path)})
+    assert (from_file.http.max_attempts, from_file.sync.job_attempts, from_file.http.backoff_base) == (6, 6, 1.0)
+    from_env = load_settings({"SYNCSTORE_HOME": str(tmp_path), "SYNCSTORE_SYNC_MAX_ATTEMPTS": "4",
+                              "SYNCSTORE_SYNC_JOB_ATTEMPTS": "2"})
+    assert (from_env.http.max_attempts, from_env.sync.job_attempts) == (4, 2)  # the new key wins
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("SYNCSTORE_SYNC_CONCURRENCY", "0", "sync.concurrency (from env SYNCSTORE_SYNC_CONCURRENCY): '0' is not a whole"),
+    ("SYNCSTORE_SYNC_JOB_ATTEMPTS", "two", "sync.job_attempts"),
+    ("SYNCSTORE_HTTP_REQUEST_TIMEOUT", "nan", "http.request_timeout"),
+    ("SYNCSTORE_SHOPEE_RATE_PER_SECOND", "-1", "shopee.rate_per_second"),
+    ("SYNCSTORE_TIKTOK_RATE_BURST", "1.5", "tiktok.rate_burst"),
+])
+def test_a_bad_value_is_one_error_naming_the_key_and_its_source(tmp_path: Path, variable: str, value: str,
+                                                               message: str) -> None:
+    settings = load_settings({"SYNCSTORE_HOME": str(tmp_path), variable: value})
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        settings.validate()

@@ -52,11 +52,10 @@ from syncstore_cli.errors import NotFoundError, SyncStoreError, UserInputError
 from syncstore_cli.marketplaces.errors import MarketplaceError
 
 if TYPE_CHECKING:
+    from syncstore_cli.app.context import AppContext, SyncSession
     from syncstore_cli.marketplaces.base import RemoteListing
-    from syncstore_cli.services import Services
     from syncstore_cli.store.catalog import StoredProduct
-    from syncstore_cli.store.sync import KnownListing
-    from syncstore_cli.syncing import SyncSession
+    from syncstore_cli.store.jobs import KnownListing
 
 LOCK_FILE: Final = "validate.lock"
 LOG_FILE: Final = Path("logs") / "validate.log"
@@ -142,32 +141,30 @@ def _log_line(report: ValidationReport) -> str:
 
 
 # -- validate ----------------------------------------------------------------------------------------
-def run_validation(services: Services, *, batch_id: str | None = None, sample: int = DEFAULT_SAMPLE,
+def run_validation(ctx: AppContext, *, batch_id: str | None = None, sample: int = DEFAULT_SAMPLE,
                    seed: int | None = None, image_workers: int = IMAGE_WORKERS) -> ValidationReport:
     """Runs the whole checklist over a batch's synced listings (or every synced listing) and records it.
 
     Raises NotFoundError for an unknown batch, UserInputError for a negative sample, ValidationBusy
     when another run holds the lock; a failing check is a report with `passed` False, not an error.
     """
-    from syncstore_cli.safety import safety_store
-    from syncstore_cli.syncing import sync_store
 
     if sample < 0:
         raise UserInputError(f"--sample {sample}: must be 0 or more")
-    if batch_id is not None and sync_store(services).batch(batch_id, with_jobs=False) is None:
+    if batch_id is not None and ctx.jobs.batch(batch_id, with_jobs=False) is None:
         raise NotFoundError(f"no batch with id '{batch_id}'")
     seed = secrets.randbelow(2**31) if seed is None else seed
-    home = services.settings.home
+    home = ctx.settings.home
     scope = f"batch={batch_id or 'all'}"
     started_at = datetime.now(UTC)
     clock = time.perf_counter()
     try:
         with validate_lock(home):
-            listings, results = _validate(services, batch_id, sample, seed, image_workers)
+            listings, results = _validate(ctx, batch_id, sample, seed, image_workers)
             passed = all(r.passed for r in results)
             summary = (f"{summary_line(results)} ({len(listings)} synced listings; sample {sample} per "
                        f"platform, seed {seed})")
-            run_id = safety_store(services).record_check("validate", batch_id, passed, summary,
+            run_id = ctx.safety.record_check("validate", batch_id, passed, summary,
                                                          [r.as_json() for r in results], started_at)
     except ValidationBusy as error:
         _log(home, f"validate {scope} refused: {error}")
@@ -182,19 +179,18 @@ def run_validation(services: Services, *, batch_id: str | None = None, sample: i
     return report
 
 
-def _validate(services: Services, batch_id: str | None, sample_size: int, seed: int,
+def _validate(ctx: AppContext, batch_id: str | None, sample_size: int, seed: int,
               image_workers: int) -> tuple[list[SyncedListing], list[CheckResult]]:
-    from syncstore_cli.syncing import sync_session
 
-    stored, known, listings = _synced_listings(services, batch_id)
-    owners = services.catalog.external_id_owners()
+    stored, known, listings = _synced_listings(ctx, batch_id)
+    owners = ctx.catalog.external_id_owners()
     fetched = fetch_images(sorted({url for listing in listings for url in _image_urls(listing)}), image_workers)
     readbacks: list[ReadBack] = []
     scanned: dict[Platform, list[RemoteSummary]] = {}
     scan_errors: dict[Platform, str] = {}
     platforms = [p for p in PLATFORMS if any(listing.platform is p for listing in listings)]
     if platforms:
-        with sync_session(services) as session:
+        with ctx.sync_session() as session:
             readbacks = _read_back_sample(session, stored, known, listings, sample_size, seed)
             for platform in platforms:
                 shop = session.shops.get(platform)
@@ -211,7 +207,7 @@ def _validate(services: Services, batch_id: str | None, sample_size: int, seed: 
         skus.setdefault(listing.platform, set()).update(
             {listing.product.sku, *(v.sku for v in listing.product.variants)})
     results = [
-        check_pricing(listings, services.settings.pricing),
+        check_pricing(listings, ctx.settings.pricing),
         check_seo_titles(listings),
         check_mappings(listings, owners),
         check_images(listings, fetched),
@@ -222,19 +218,17 @@ def _validate(services: Services, batch_id: str | None, sample_size: int, seed: 
     return listings, results
 
 
-def _synced_listings(services: Services, batch_id: str | None) -> tuple[
+def _synced_listings(ctx: AppContext, batch_id: str | None) -> tuple[
     dict[str, StoredProduct], dict[tuple[str, Platform], KnownListing], list[SyncedListing]
 ]:
-    from syncstore_cli.safety import safety_store
-    from syncstore_cli.syncing import sync_store
 
-    pairs = [(pid, Platform(p)) for pid, p in safety_store(services).synced_listings(batch_id)]
+    pairs = [(pid, Platform(p)) for pid, p in ctx.safety.synced_listings(batch_id)]
     ids = sorted({pid for pid, _ in pairs})
     stored = {s.product.id: s for start in range(0, len(ids), 500)
-              for s in services.catalog.get_many(ids[start:start + 500])}
+              for s in ctx.catalog.get_many(ids[start:start + 500])}
     if batch_id is None:  # a rollback puts products back to "not synced": nothing of theirs is SyncStore's now
         stored = {pid: s for pid, s in stored.items() if s.product.status is not SyncStatus.NOT_SYNCED}
-    store = sync_store(services)
+    store = ctx.jobs
     known: dict[tuple[str, Platform], KnownListing] = {}
     listings: list[SyncedListing] = []
     for product_id, platform in pairs:
@@ -290,7 +284,7 @@ def _read_back_sample(session: SyncSession, stored: Mapping[str, StoredProduct],
                       known: Mapping[tuple[str, Platform], KnownListing], listings: Sequence[SyncedListing],
                       size: int, seed: int) -> list[ReadBack]:
     """Reads `size` random synced listings per platform back and compares them with the desired listing."""
-    from syncstore_cli.sync.state import readback_differences
+    from syncstore_cli.engine.remote import readback_differences
 
     readbacks: list[ReadBack] = []
     for platform in PLATFORMS:
@@ -327,27 +321,25 @@ def _read_back_sample(session: SyncSession, stored: Mapping[str, StoredProduct],
 
 
 # -- spot-check --------------------------------------------------------------------------------------
-def spot_check(services: Services, batch_id: str, *, sample: int = DEFAULT_SAMPLE,
+def spot_check(ctx: AppContext, batch_id: str, *, sample: int = DEFAULT_SAMPLE,
                seed: int | None = None) -> SpotCheckReport:
     """Reads `sample` random products of the batch (seeded) back from each marketplace the batch synced
     them to, and compares every field group sent with the desired listing; records the run."""
-    from syncstore_cli.safety import safety_store
-    from syncstore_cli.syncing import sync_session, sync_store
 
     if sample < 0:
         raise UserInputError(f"--sample {sample}: must be 0 or more")
-    store = sync_store(services)
+    store = ctx.jobs
     if store.batch(batch_id, with_jobs=False) is None:
         raise NotFoundError(f"no batch with id '{batch_id}'")
     seed = secrets.randbelow(2**31) if seed is None else seed
     started_at = datetime.now(UTC)
-    safety = safety_store(services)
+    safety = ctx.safety
     pairs = {(pid, Platform(p)) for pid, p in safety.synced_listings(batch_id)}
     chosen = seeded_sample(sorted({pid for pid, _ in pairs}), sample, seed)
-    stored = {s.product.id: s for s in services.catalog.get_many(chosen)}
+    stored = {s.product.id: s for s in ctx.catalog.get_many(chosen)}
     results: list[ReadBack] = []
     if chosen:
-        with sync_session(services) as session:
+        with ctx.sync_session() as session:
             for product_id in chosen:
                 for platform in (p for p in PLATFORMS if (product_id, p) in pairs):
                     results.append(_spot_one(session, stored[product_id], platform,
@@ -365,8 +357,8 @@ def spot_check(services: Services, batch_id: str, *, sample: int = DEFAULT_SAMPL
 
 
 def _spot_one(session: SyncSession, item: StoredProduct, platform: Platform, known: KnownListing) -> ReadBack:
+    from syncstore_cli.engine.remote import readback_differences, remote_state
     from syncstore_cli.marketplaces.errors import NotFound
-    from syncstore_cli.sync.state import readback_differences, remote_state
 
     product = item.product
     if not known.external_id:

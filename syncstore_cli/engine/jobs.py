@@ -15,12 +15,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from syncstore_cli.domain.catalog import Platform
+from syncstore_cli.domain.vocabulary import ErrorCode, JobState
+from syncstore_cli.engine.apply import Outcome, SyncEngine
+from syncstore_cli.engine.ports import JobPort, LogEntry, SyncLogPort
 from syncstore_cli.marketplaces.http import Exchange
-from syncstore_cli.store.models import utcnow
-from syncstore_cli.store.sync import DEAD, DONE, FAILED, LogEntry, SyncStore
-from syncstore_cli.sync.engine import Outcome, SyncEngine
 
 MAX_DELIVERIES = 5  # a job whose worker died this many times is parked for review, not retried forever
 
@@ -40,7 +41,7 @@ class LogCapture:
     of the job's context, and their requests belong to the job too.
     """
 
-    def __init__(self, store: SyncStore) -> None:
+    def __init__(self, store: SyncLogPort) -> None:
         self._store = store
         self._current: contextvars.ContextVar[_JobContext | None] = contextvars.ContextVar(
             f"syncstore-job-{id(self)}", default=None)
@@ -62,7 +63,7 @@ class LogCapture:
             status="ok" if exchange.error is None else "error", http_status=exchange.status,
             request_payload=json.dumps({"query": exchange.query, "body": exchange.request_body}),
             response_payload=exchange.response_body, error_message=exchange.error, request_id=exchange.request_id,
-            elapsed_ms=int(exchange.elapsed * 1000), created_at=utcnow(),
+            elapsed_ms=int(exchange.elapsed * 1000), created_at=datetime.now(UTC),
             batch_id=context.batch_id if context else None, job_id=context.job_id if context else None,
             product_id=context.product_id if context else None,
         )
@@ -73,7 +74,7 @@ class LogCapture:
 
 
 class JobRunner:
-    def __init__(self, engine: SyncEngine, store: SyncStore, capture: LogCapture, *, lease_seconds: float = 60.0,
+    def __init__(self, engine: SyncEngine, store: JobPort, capture: LogCapture, *, lease_seconds: float = 60.0,
                  owner: str | None = None, clock: Callable[[], float] = time.time) -> None:
         self.engine = engine
         self.store = store
@@ -104,8 +105,9 @@ class JobRunner:
             self._inflight.add(job.id)
         try:
             if job.deliveries > MAX_DELIVERIES:
-                outcome = Outcome(DEAD, message=f"gave up after {job.deliveries - 1} deliveries that never finished "
-                                                "(the worker died each time)", error_code="WORKER_LOST")
+                outcome = Outcome(JobState.DEAD, message=f"gave up after {job.deliveries - 1} deliveries that never "
+                                                         "finished (the worker died each time)",
+                                  error_code=ErrorCode.WORKER_LOST)
                 self.store.finish(job.id, self.owner, outcome.state, message=outcome.message,
                                   error_code=outcome.error_code)
                 return outcome
@@ -115,9 +117,9 @@ class JobRunner:
                     try:
                         outcome = self.engine.sync(job.product_id, Platform(job.platform))
                     except Exception as error:  # a bug or an unexpected failure: park the job, keep the worker
-                        outcome = Outcome(FAILED, message=f"internal error: {type(error).__name__}: {error}",
-                                          error_code="INTERNAL_ERROR")
-                if outcome.state != DONE:
+                        outcome = Outcome(JobState.FAILED, message=f"internal error: {type(error).__name__}: {error}",
+                                          error_code=ErrorCode.INTERNAL_ERROR)
+                if outcome.state != JobState.DONE:
                     # Every failed request of this delivery (the HTTP layer's own retries included), then
                     # what the engine concluded: the dead-letter queue shows each attempt's error.
                     outcome.errors = [

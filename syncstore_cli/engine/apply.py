@@ -12,11 +12,9 @@ reused key). So a timeout, a dropped connection or a crash can never make a seco
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,15 +27,18 @@ from syncstore_cli.domain.desired import (
     desired_listing,
     plan_listing,
 )
+from syncstore_cli.domain.fieldgroups import differing_groups
 from syncstore_cli.domain.listing import derive_listings
 from syncstore_cli.domain.pricing import PlatformPricing
+from syncstore_cli.domain.vocabulary import ErrorCode, JobState
+from syncstore_cli.engine.images import ImageCache, ImageUnreachable
+from syncstore_cli.engine.ports import CatalogPort, KnownListing, ListingStatePort, Shop, StoredProduct
+from syncstore_cli.engine.remote import readback_differences
 from syncstore_cli.errors import NotFoundError
 from syncstore_cli.marketplaces.base import (
     ListingSpec,
-    MarketplaceClient,
     RemoteListing,
     VariantSpec,
-    map_in_context,
 )
 from syncstore_cli.marketplaces.errors import (
     Forbidden,
@@ -48,27 +49,6 @@ from syncstore_cli.marketplaces.errors import (
     RetriableError,
     ValidationFailed,
 )
-from syncstore_cli.store.catalog import CatalogStore, StoredProduct
-from syncstore_cli.store.sync import BLOCKED, DEAD, DONE, FAILED, KnownListing, SyncStore
-from syncstore_cli.sync.state import readback_differences
-
-# Stable error codes of the seller's contract, one per kind of failure.
-INVALID_PRODUCT = "INVALID_PRODUCT"
-PRODUCT_NOT_FOUND = "PRODUCT_NOT_FOUND"
-LISTING_NOT_FOUND = "LISTING_NOT_FOUND"
-UNAUTHORIZED = "UNAUTHORIZED"
-RATE_LIMITED = "RATE_LIMITED"
-MARKETPLACE_UNAVAILABLE = "MARKETPLACE_UNAVAILABLE"
-REJECTED = "REJECTED_BY_MARKETPLACE"
-READBACK_MISMATCH = "READBACK_MISMATCH"
-IMAGE_UNREACHABLE = "IMAGE_UNREACHABLE"
-DUPLICATE_LISTING = "DUPLICATE_LISTING"
-
-
-class ImageUnreachable(Exception):
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"image {url} is unreachable: {reason}")
-        self.url = url
 
 
 class ProductBlocked(Exception):
@@ -92,26 +72,16 @@ class Outcome:
     plan: PlanEntry | None = None
 
 
-@dataclass
-class Shop:
-    """One authorized shop's client, as the engine uses it."""
-
-    platform: Platform
-    shop_id: str
-    client: MarketplaceClient
-    refresh_after_rejection: Callable[[], None] = lambda: None
-
-
-def error_code_for(error: BaseException) -> str:
+def error_code_for(error: BaseException) -> ErrorCode:
     if isinstance(error, RateLimited):
-        return RATE_LIMITED
+        return ErrorCode.RATE_LIMITED
     if isinstance(error, RetriableError):
-        return MARKETPLACE_UNAVAILABLE
+        return ErrorCode.MARKETPLACE_UNAVAILABLE
     if isinstance(error, NeedsAuthError | Forbidden):
-        return UNAUTHORIZED
+        return ErrorCode.UNAUTHORIZED
     if isinstance(error, NotFound):
-        return LISTING_NOT_FOUND
-    return REJECTED
+        return ErrorCode.LISTING_NOT_FOUND
+    return ErrorCode.REJECTED_BY_MARKETPLACE
 
 
 def _error_record(error: BaseException, attempt: int) -> dict[str, Any]:
@@ -122,63 +92,11 @@ def _error_record(error: BaseException, attempt: int) -> dict[str, Any]:
     return record
 
 
-class ImageCache:
-    """Content hash per image URL, and the shop's reference per hash: in the store, so every worker
-    process reuses an upload, and in memory, so this process asks the store once per image.
-
-    A listing's images are fetched and uploaded a few at a time (`parallel`): against a marketplace
-    100-400 ms away, one after the other made image uploads most of a create's time.
-    """
-
-    def __init__(self, store: SyncStore, fetch: Callable[[str], bytes], *, parallel: int = 4) -> None:
-        self._store = store
-        self._fetch = fetch
-        self._hashes: dict[str, str] = {}
-        self._references: dict[tuple[str, str, str], str] = {}
-        self._pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="syncstore-images")
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-
-    def references(self, shop: Shop, urls: Sequence[str]) -> tuple[str, ...]:
-        """The shop's image reference for each URL, in order, uploading only bytes it has not seen."""
-        fetched: dict[str, bytes] = {}
-
-        def digest_of(url: str) -> str:
-            digest = self._hashes.get(url)
-            if digest is None:
-                fetched[url] = self._fetch(url)
-                digest = self._hashes[url] = hashlib.sha256(fetched[url]).hexdigest()
-            return digest
-
-        digests = dict(zip(urls, self._map(digest_of, urls), strict=True))
-        platform, shop_id = shop.platform.value, shop.shop_id
-        missing = [d for d in dict.fromkeys(digests.values()) if (platform, shop_id, d) not in self._references]
-        for digest, reference in self._store.uploaded_images(platform, shop_id, missing).items():
-            self._references[(platform, shop_id, digest)] = reference
-        to_upload = {d: next(u for u, x in digests.items() if x == d) for d in missing
-                     if (platform, shop_id, d) not in self._references}
-
-        def upload(digest: str) -> str:
-            url = to_upload[digest]
-            return shop.client.upload_image(fetched[url] if url in fetched else self._fetch(url))
-
-        uploaded = dict(zip(to_upload, self._map(upload, list(to_upload)), strict=True))
-        for digest, reference in self._store.remember_uploads(platform, shop_id, uploaded).items():
-            self._references[(platform, shop_id, digest)] = reference
-        return tuple(self._references[(platform, shop_id, digests[url])] for url in urls)
-
-    def _map(self, function: Callable[[str], str], items: Sequence[str]) -> list[str]:
-        if len(items) <= 1:
-            return [function(item) for item in items]
-        return list(map_in_context(self._pool, function, items))  # its requests are logged under the job
-
-
 class SyncEngine:
     def __init__(
         self,
-        catalog: CatalogStore,
-        store: SyncStore,
+        catalog: CatalogPort,
+        store: ListingStatePort,
         pricing: Mapping[str, PlatformPricing],
         shops: Mapping[Platform, Shop],
         images: ImageCache | None,
@@ -216,16 +134,17 @@ class SyncEngine:
         try:
             stored = self.catalog.get(product_id)
         except NotFoundError:
-            return Outcome(FAILED, message=f"no product with id '{product_id}'", error_code=PRODUCT_NOT_FOUND)
+            return Outcome(JobState.FAILED, message=f"no product with id '{product_id}'",
+                           error_code=ErrorCode.PRODUCT_NOT_FOUND)
         shop = self.shops.get(platform)
         if shop is None:
-            return Outcome(FAILED, message=f"no {platform.value} shop is authorized; run `syncstore auth "
-                                           f"{platform.value}`", error_code=UNAUTHORIZED)
+            return Outcome(JobState.FAILED, message=f"no {platform.value} shop is authorized; run `syncstore auth "
+                                                    f"{platform.value}`", error_code=ErrorCode.UNAUTHORIZED)
         known = self.store.known_listing(product_id, platform.value)
         entry = self.plan(stored, platform, known)
         if entry.action is Action.BLOCKED:
-            return Outcome(BLOCKED, action=entry.action.value, message="; ".join(entry.reasons),
-                           error_code=INVALID_PRODUCT, plan=entry)
+            return Outcome(JobState.BLOCKED, action=entry.action.value, message="; ".join(entry.reasons),
+                           error_code=ErrorCode.INVALID_PRODUCT, plan=entry)
         errors: list[dict[str, Any]] = []
         attempts = 0
         refreshed = False
@@ -239,16 +158,16 @@ class SyncEngine:
                 outcome.attempts = attempts
                 return outcome
             except ImageUnreachable as error:
-                return Outcome(BLOCKED, action=entry.action.value, message=str(error), error_code=IMAGE_UNREACHABLE,
-                               errors=errors, attempts=attempts, plan=entry)
+                return Outcome(JobState.BLOCKED, action=entry.action.value, message=str(error),
+                               error_code=ErrorCode.IMAGE_UNREACHABLE, errors=errors, attempts=attempts, plan=entry)
             except ProductBlocked as error:
-                return Outcome(BLOCKED, action=entry.action.value, message=str(error), error_code=INVALID_PRODUCT,
-                               errors=errors, attempts=attempts, plan=entry)
+                return Outcome(JobState.BLOCKED, action=entry.action.value, message=str(error),
+                               error_code=ErrorCode.INVALID_PRODUCT, errors=errors, attempts=attempts, plan=entry)
             except NeedsAuthError as error:
                 errors.append(_error_record(error, attempts))
                 if refreshed:
-                    return Outcome(FAILED, action=entry.action.value, message=str(error), error_code=UNAUTHORIZED,
-                                   errors=errors, attempts=attempts, plan=entry)
+                    return Outcome(JobState.FAILED, action=entry.action.value, message=str(error),
+                                   error_code=ErrorCode.UNAUTHORIZED, errors=errors, attempts=attempts, plan=entry)
                 refreshed = True
                 try:
                     shop.refresh_after_rejection()
@@ -259,23 +178,23 @@ class SyncEngine:
                                    retry_at=self.clock() + (refresh_error.retry_after or 1.0), plan=entry)
                 except MarketplaceError as refresh_error:
                     errors.append(_error_record(refresh_error, attempts))
-                    return Outcome(FAILED, action=entry.action.value, message=str(refresh_error),
-                                   error_code=UNAUTHORIZED, errors=errors, attempts=attempts, plan=entry)
+                    return Outcome(JobState.FAILED, action=entry.action.value, message=str(refresh_error),
+                                   error_code=ErrorCode.UNAUTHORIZED, errors=errors, attempts=attempts, plan=entry)
             except RetriableError as error:
                 # The HTTP layer already retried this request with backoff; one more engine-level attempt
                 # is worth it only for an unknown create outcome (the create protocol resolves it first).
                 errors.append(_error_record(error, attempts))
                 known = self.store.known_listing(product_id, platform.value)  # for the decision below
                 if error.retry_after is not None and attempts < self.max_attempts:
-                    return Outcome("retry", action=entry.action.value, message=str(error), error_code=RATE_LIMITED,
-                                   errors=errors, attempts=attempts, retry_at=self.clock() + error.retry_after,
-                                   plan=entry)
+                    return Outcome("retry", action=entry.action.value, message=str(error),
+                                   error_code=ErrorCode.RATE_LIMITED, errors=errors, attempts=attempts,
+                                   retry_at=self.clock() + error.retry_after, plan=entry)
                 if attempts >= self.max_attempts or not known.create_key:
-                    return Outcome(DEAD, action=entry.action.value, message=str(error),
+                    return Outcome(JobState.DEAD, action=entry.action.value, message=str(error),
                                    error_code=error_code_for(error), errors=errors, attempts=attempts, plan=entry)
             except MarketplaceError as error:
                 errors.append(_error_record(error, attempts))
-                return Outcome(FAILED, action=entry.action.value, message=str(error),
+                return Outcome(JobState.FAILED, action=entry.action.value, message=str(error),
                                error_code=error_code_for(error), errors=errors, attempts=attempts, plan=entry)
 
     def _apply(self, shop: Shop, product: Product, entry: PlanEntry, known: KnownListing) -> Outcome:
@@ -296,7 +215,7 @@ class SyncEngine:
             # An earlier attempt created it (its read-back failed): compare with what is there now.
             return self._update(shop, product, desired, external_id, None)
         if entry.action is Action.NO_CHANGE:
-            return Outcome(DONE, action=Action.NO_CHANGE.value, external_id=external_id,
+            return Outcome(JobState.DONE, action=Action.NO_CHANGE.value, external_id=external_id,
                            message="already up to date; nothing sent", plan=entry)
         return self._update(shop, product, desired, external_id, entry.fields, plan=entry)
 
@@ -310,7 +229,7 @@ class SyncEngine:
         if len(found) > 1:
             raise ValidationFailed(shop.platform.value, f"SKU {desired.sku} is already listed {len(found)} times ("
                                    f"{', '.join(sorted(found))}); resolve the duplicates in the seller centre first",
-                                   code=DUPLICATE_LISTING)
+                                   code=ErrorCode.DUPLICATE_LISTING)
         return next(iter(found.values()), None)
 
     def _spec(self, shop: Shop, desired: DesiredListing, with_images: bool) -> ListingSpec:
@@ -335,13 +254,10 @@ class SyncEngine:
     def _update(self, shop: Shop, product: Product, desired: DesiredListing, external_id: str,
                 fields: frozenset[str] | None, *, adopted: bool = False, plan: PlanEntry | None = None) -> Outcome:
         if fields is None:  # adopted after an unknown outcome, or no known state: compare with what is there
-            from syncstore_cli.sync.state import remote_state
+            from syncstore_cli.engine.remote import remote_state
 
             current = remote_state(shop.client.get_listing(external_id))
-            wanted = desired.groups()
-            fields = frozenset(g for g in wanted if g != "images" and wanted[g] != current[g])
-            if len(current["images"]) != len(wanted["images"]):
-                fields |= {"images"}
+            fields = differing_groups(desired.groups(), current)
         if fields:
             spec = self._spec(shop, desired, with_images="images" in fields)
             shop.client.update_listing(external_id, spec, fields)
@@ -355,9 +271,9 @@ class SyncEngine:
         if problems:
             message = f"read-back of {desired.platform.value} {external_id} differs: " + "; ".join(problems)
             self.store.record_error(product.id, desired.platform.value, message)
-            return Outcome(FAILED, action=action.value, external_id=external_id, message=message,
-                           error_code=READBACK_MISMATCH, plan=plan)
+            return Outcome(JobState.FAILED, action=action.value, external_id=external_id, message=message,
+                           error_code=ErrorCode.READBACK_MISMATCH, plan=plan)
         variant_ids = {v.sku: v.external_id for v in listing.variants}
         self.store.record_synced(product.id, desired.platform.value, external_id, variant_ids, desired.groups())
-        return Outcome(DONE, action=action.value, external_id=external_id,
+        return Outcome(JobState.DONE, action=action.value, external_id=external_id,
                        message=f"{verb}; read back as intended ({listing.status or 'ok'})", plan=plan)

@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from syncstore_cli.app.context import AppContext
 from syncstore_cli.domain.catalog import PLATFORMS, Platform
+from syncstore_cli.domain.desired import Action
+from syncstore_cli.domain.vocabulary import JobState, RollbackStepState, SyncStatus
 from syncstore_cli.errors import SyncStoreError, UserInputError
 
 DEFAULT_PORT = 8780  # the same as `syncstore sandbox serve`
@@ -65,9 +68,9 @@ def prepare_folder(folder: Path) -> None:
 
 @contextmanager
 def _sandbox(folder: Path, port: int) -> Iterator[str]:
-    from syncstore_cli.domain.generator import generate_catalog
     from syncstore_cli.sandbox import config as c
     from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
+    from syncstore_cli.sandbox.generator import generate_catalog
 
     box = build_sandbox(c.SandboxConfig(profile="fast"), folder / "sandbox")
     server = serve_in_background(box, port=port)
@@ -116,13 +119,12 @@ def run_demo(folder: Path, say: Callable[[str], None] = print, port: int = DEFAU
 
 class _Plan:
     def __init__(self, result: DemoResult, environment: dict[str, str], url: str, say: Callable[[str], None]) -> None:
-        from syncstore_cli.services import Services
         from syncstore_cli.settings import load_settings
 
         self.result = result
         self.url = url
         self.say = say
-        self.services = Services(load_settings(environment))
+        self.ctx = AppContext(load_settings(environment))
 
     def step(self, name: str, action: Callable[[], str]) -> None:
         started = time.perf_counter()
@@ -138,7 +140,7 @@ class _Plan:
             raise DemoFailed(f"demo stopped at '{name}': {detail}", self.result)
 
     def run(self) -> None:
-        with self.services:
+        with self.ctx:
             self.step("authorize Shopee and TikTok Shop", self.authorize)
             self.step("import the existing listings", self.import_listings)
             self.step("sync the two pilot products by hand", self.pilots)
@@ -158,47 +160,46 @@ class _Plan:
 
     # -- the steps -----------------------------------------------------------------------------
     def authorize(self) -> str:
-        from syncstore_cli.authorization import Authorization
+        from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
 
-        auth = Authorization(self.services)
-        shopee = auth.authorize_shopee(sandbox_approve=True, show_link=lambda _: None)
-        tiktok = auth.authorize_tiktok(sandbox_approve=True, show_link=lambda _: None)
+        shopee = authorize_shopee(self.ctx, sandbox_approve=True, show_link=lambda _: None)
+        tiktok = authorize_tiktok(self.ctx, sandbox_approve=True, show_link=lambda _: None)
         return f"Shopee shop {shopee.shop_id}, TikTok shop {tiktok.shop_id}"
 
     def import_listings(self) -> str:
-        from syncstore_cli.marketplace_import import import_from_marketplaces
+        from syncstore_cli.app.marketplace_import import import_from_marketplaces
 
-        summary = import_from_marketplaces(self.services, list(PLATFORMS))
-        count = len(self.services.catalog.all_products())
+        summary = import_from_marketplaces(self.ctx, list(PLATFORMS))
+        count = len(self.ctx.catalog.all_products())
         return f"{count:,} products in the catalog ({summary})" if count else "nothing imported"
 
     def _ids_by_sku(self) -> dict[str, str]:
-        return self.services.catalog.sku_owners()
+        return self.ctx.catalog.sku_owners()
 
     def pilots(self) -> str:
-        from syncstore_cli.domain.generator import generate_catalog
-        from syncstore_cli.syncing import manual_sync
+        from syncstore_cli.app.sync import manual_sync
+        from syncstore_cli.sandbox.generator import generate_catalog
 
         generated = generate_catalog().products[:2]  # the pilots A and B, by their SKUs
         owners = self._ids_by_sku()
         ids = [owners[p.sku] for p in generated]
-        batch_id, jobs = manual_sync(self.services, ids, list(PLATFORMS))
+        result = manual_sync(self.ctx, ids, list(PLATFORMS))
+        batch_id, jobs = result.batch_id, result.jobs
         self.result.batches["pilots"] = batch_id
-        done = [j for j in jobs if j.state == "done"]
+        done = [j for j in jobs if j.state == JobState.DONE]
         assert len(done) == len(jobs), f"pilot jobs not all done: {[(j.product_id, j.state, j.message) for j in jobs]}"
         return f"{len(ids)}/{len(ids)} products synced to both platforms ({batch_id})"
 
     def _valid_unsynced(self, count: int) -> list[str]:
         """Products that plan valid on both platforms and were not synced yet, in catalog order."""
-        from syncstore_cli.domain.desired import Action
-        from syncstore_cli.syncing import plan
+        from syncstore_cli.app.sync import plan
 
         chosen: list[str] = []
-        candidates = [s.product.id for s in self.services.catalog.all_products() if s.product.status.value ==
-                      "not_synced"]
+        candidates = [s.product.id for s in self.ctx.catalog.all_products() if s.product.status is
+                      SyncStatus.NOT_SYNCED]
         for start in range(0, len(candidates), 200):
             window = candidates[start:start + 200]
-            entries = plan(self.services, window, list(PLATFORMS))
+            entries = plan(self.ctx, window, list(PLATFORMS))
             blocked = {e.product_id for e in entries if e.action is Action.BLOCKED}
             chosen.extend(pid for pid in window if pid not in blocked)
             if len(chosen) >= count:
@@ -206,74 +207,73 @@ class _Plan:
         return chosen[:count]
 
     def batch(self, label: str, size: int) -> str:
-        from syncstore_cli.syncing import batch_status, run_worker, submit_batch
+        from syncstore_cli.app.sync import batch_status, run_worker, submit_batch
 
         ids = self._valid_unsynced(size)
-        batch_id = submit_batch(self.services, ids, list(PLATFORMS), source=f"demo: {label}")
-        run_worker(self.services, reconcile_seconds=0.5,
-                   until=lambda: batch_status(self.services, batch_id, with_jobs=False).finished)
-        summary = batch_status(self.services, batch_id)
+        batch_id = submit_batch(self.ctx, ids, list(PLATFORMS), source=f"demo: {label}")
+        run_worker(self.ctx, reconcile_seconds=0.5,
+                   until=lambda: batch_status(self.ctx, batch_id, with_jobs=False).finished)
+        summary = batch_status(self.ctx, batch_id)
         self.result.batches[label] = batch_id
         assert summary.completed == summary.total_jobs, (
             f"{summary.completed}/{summary.total_jobs} jobs done; "
-            f"{[(j.product_id, j.platform, j.state, j.message) for j in summary.jobs if j.state != 'done']}")
+            f"{[(j.product_id, j.platform, j.state, j.message) for j in summary.jobs if j.state != JobState.DONE]}")
         return f"{len(ids)}/{len(ids)} products, {summary.completed}/{summary.total_jobs} jobs done ({batch_id})"
 
     def spot_check(self, label: str) -> str:
-        from syncstore_cli.validation import spot_check
+        from syncstore_cli.app.checks import spot_check
 
         batch_id = self.result.batches[label]
-        outcome = spot_check(self.services, batch_id, sample=5, seed=1)
+        outcome = spot_check(self.ctx, batch_id, sample=5, seed=1)
         assert outcome.passed, f"spot check of {batch_id} found differences: {outcome.summary}"
         return outcome.summary
 
     def validate(self, batch_id: str | None) -> str:
-        from syncstore_cli.validation import run_validation
+        from syncstore_cli.app.checks import run_validation
 
-        outcome = run_validation(self.services, batch_id=batch_id)
+        outcome = run_validation(self.ctx, batch_id=batch_id)
         assert outcome.passed, f"validation failed: {outcome.summary}"
         return outcome.summary
 
     def approve(self, label: str) -> str:
-        from syncstore_cli.safety import approve
+        from syncstore_cli.app.safety import approve
 
-        approval = approve(self.services, self.result.batches[label], note="syncstore demo")
+        approval = approve(self.ctx, self.result.batches[label], note="syncstore demo")
         return f"approved {approval.batch_id}; batches may now hold up to {approval.next_limit:,} products"
 
     def reports(self) -> str:
-        from syncstore_cli.reporting import write_report
+        from syncstore_cli.app.reports import write_report
 
         for label in ("pilots", "batch of 10", "batch of 50"):
             for fmt in ("md", "html"):
-                self.result.reports.append(write_report(self.services, self.result.batches[label], fmt=fmt).path)
+                self.result.reports.append(write_report(self.ctx, self.result.batches[label], fmt=fmt).path)
         return ", ".join(str(p.relative_to(self.result.folder)) for p in self.result.reports)
 
     def rollback(self) -> str:
-        from syncstore_cli.safety import rollback
-        from syncstore_cli.store.safety import SafetyStore
-        from syncstore_cli.sync.state import remote_state
-        from syncstore_cli.syncing import batch_status, run_worker, submit_batch, sync_session
+        from syncstore_cli.app.rollback import rollback
+        from syncstore_cli.app.sync import batch_status, run_worker, submit_batch
+        from syncstore_cli.engine.remote import remote_state
 
         audit_before = self._audit()
         ids = self._valid_unsynced(4)
-        batch_id = submit_batch(self.services, ids, list(PLATFORMS), source="demo: throwaway batch")
+        batch_id = submit_batch(self.ctx, ids, list(PLATFORMS), source="demo: throwaway batch")
         self.result.batches["throwaway"] = batch_id
-        run_worker(self.services, reconcile_seconds=0.5,
-                   until=lambda: batch_status(self.services, batch_id, with_jobs=False).finished)
-        summary = batch_status(self.services, batch_id)
-        created = [j for j in summary.jobs if j.action == "create" and j.state == "done"]
-        updated = [j for j in summary.jobs if j.action == "update" and j.state == "done"]
-        report = rollback(self.services, batch_id)
+        run_worker(self.ctx, reconcile_seconds=0.5,
+                   until=lambda: batch_status(self.ctx, batch_id, with_jobs=False).finished)
+        summary = batch_status(self.ctx, batch_id)
+        created = [j for j in summary.jobs if j.action == Action.CREATE and j.state == JobState.DONE]
+        updated = [j for j in summary.jobs if j.action == Action.UPDATE and j.state == JobState.DONE]
+        report = rollback(self.ctx, batch_id)
         assert report.failed == 0 and report.done == len(report.steps), f"rollback steps: {report.steps}"
-        again = rollback(self.services, batch_id)
-        assert all(s["state"] == "done" for s in again.steps), "a second rollback found work left"
+        again = rollback(self.ctx, batch_id)
+        assert all(s.state == RollbackStepState.DONE for s in again.steps), "a second rollback found work left"
         # Read-back: every listing that existed is as the snapshot shows; every listing the batch made is gone.
-        snapshots = SafetyStore(self.services.engine).snapshots(batch_id)
-        with sync_session(self.services) as session:
+        snapshots = self.ctx.safety.snapshots(batch_id)
+        with self.ctx.sync_session() as session:
             for snap in snapshots:
                 client = session.shops[Platform(snap.platform)].client
                 if snap.external_id is None:
-                    sku = self.services.catalog.get(snap.product_id).product.sku
+                    sku = self.ctx.catalog.get(snap.product_id).product.sku
                     assert not client.find_by_sku(sku), f"{snap.platform} still lists {sku} after the rollback"
                 else:
                     now = remote_state(client.get_listing(snap.external_id))

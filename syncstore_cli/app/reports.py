@@ -1,10 +1,10 @@
 """`syncstore report`: gathers one batch's measured data from the store into a `BatchReport`, renders it
 (`syncstore_cli.domain.report`) and writes it atomically.
 
-Sources, and nothing else: the batch and its jobs (`SyncStore.batch`), the batch row's safety columns
+Sources, and nothing else: the batch and its jobs (`JobStore.batch`), the batch row's safety columns
 and its logged API calls (`SafetyStore.batch_facts`), the latest spot check and validation run of the
 batch, its approval and rollback steps (`SafetyStore`), product SKUs and titles (`CatalogStore`), and,
-for a pilot, the price each listing was confirmed with on its read-back (`SyncStore.known_listing`).
+for a pilot, the price each listing was confirmed with on its read-back (`JobStore.known_listing`).
 """
 
 from __future__ import annotations
@@ -30,14 +30,15 @@ from syncstore_cli.domain.report import (
     ValidationCheck,
     ValidationRun,
     recommend,
-    render,
 )
+from syncstore_cli.domain.vocabulary import OPEN, JobState
 from syncstore_cli.errors import NotFoundError, UserInputError
+from syncstore_cli.render.report import render
 
 if TYPE_CHECKING:
-    from syncstore_cli.services import Services
+    from syncstore_cli.app.context import AppContext
+    from syncstore_cli.store.jobs import Job, JobStore
     from syncstore_cli.store.safety import CheckRun
-    from syncstore_cli.store.sync import Job, SyncStore
 
 REPORTS_DIR = "reports"
 SUFFIX_FORMATS = {".txt": "text", ".text": "text", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"}
@@ -85,13 +86,13 @@ def _spot_check(run: CheckRun, batch_finished: datetime | None) -> SpotCheckRun:
     return SpotCheckRun(run.id, run.passed, run.summary, finished, _before(finished, batch_finished), results)
 
 
-def _price(store: SyncStore, job: Job) -> tuple[int | dict[str, int] | None, str | None]:
+def _price(store: JobStore, job: Job) -> tuple[int | dict[str, int] | None, str | None]:
     """The price this job's listing was confirmed with on its read-back, or why there is none to show."""
-    if job.state == "blocked":
+    if job.state == JobState.BLOCKED:
         return None, "not sent (blocked)"
-    if job.state in ("pending", "leased"):
+    if job.state in OPEN:
         return None, "not sent yet"
-    if job.state != "done":
+    if job.state != JobState.DONE:
         return None, "not confirmed (the job failed)"
     finished = _utc(job.finished_at)
     # The store keeps only the latest confirmed state: a later sync (or a rollback) of this listing
@@ -111,24 +112,22 @@ def _price(store: SyncStore, job: Job) -> tuple[int | dict[str, int] | None, str
     return None, "not recorded"
 
 
-def build_report(services: Services, batch_id: str, *, now: datetime | None = None) -> BatchReport:
+def build_report(ctx: AppContext, batch_id: str, *, now: datetime | None = None) -> BatchReport:
     """Every measured figure of the batch; raises NotFoundError for an unknown batch."""
-    from syncstore_cli.store.safety import SafetyStore
-    from syncstore_cli.store.sync import SyncStore
 
-    store = SyncStore(services.engine)
+    store = ctx.jobs
     summary = store.batch(batch_id)
     if summary is None:
         raise NotFoundError(f"no batch with id '{batch_id}'")
-    safety = SafetyStore(services.engine)
+    safety = ctx.safety
     facts = safety.batch_facts(batch_id)
     finished = _utc(summary.finished_at) if summary.finished else None
     product_ids = list(dict.fromkeys(j.product_id for j in summary.jobs))
     pilot = summary.kind == "manual" or len(product_ids) <= PILOT_MAX_PRODUCTS
     # SKUs and titles for every product of a pilot; for a batch, only those named in the report.
     named = product_ids if pilot else list(dict.fromkeys(
-        j.product_id for j in summary.jobs if j.state != "done"))
-    catalog = {s.product.id: s.product for s in services.catalog.get_many(named)} if named else {}
+        j.product_id for j in summary.jobs if j.state != JobState.DONE))
+    catalog = {s.product.id: s.product for s in ctx.catalog.get_many(named)} if named else {}
     lines = []
     for job in summary.jobs:
         product = catalog.get(job.product_id)
@@ -193,13 +192,13 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def write_report(services: Services, batch_id: str, *, fmt: str | None = None, out: Path | None = None,
+def write_report(ctx: AppContext, batch_id: str, *, fmt: str | None = None, out: Path | None = None,
                  now: datetime | None = None) -> WrittenReport:
     """Builds, renders and writes the report; an unwritable destination is a UserInputError (nothing written)."""
     chosen = resolve_format(fmt, out)
-    report = build_report(services, batch_id, now=now)
+    report = build_report(ctx, batch_id, now=now)
     text = render(report, chosen)
-    path = report_path(services.settings.home, report.batch_id, chosen, out)
+    path = report_path(ctx.settings.home, report.batch_id, chosen, out)
     try:
         if out is None:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,15 @@ from typing import Any
 from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from syncstore_cli.domain.vocabulary import (
+    DEAD_LETTER,
+    FINISHED,
+    OPEN,
+    BatchStatus,
+    JobState,
+    ListingStatus,
+    SyncStatus,
+)
 from syncstore_cli.store.catalog import listing_variants_t, listings_t, products_t
 from syncstore_cli.store.engine import writer
 from syncstore_cli.store.models import ImageUploadRow, SyncBatchRow, SyncJobRow, SyncLogRow, utcnow
@@ -25,10 +34,7 @@ jobs_t = SyncJobRow.__table__  # type: ignore[attr-defined]
 logs_t = SyncLogRow.__table__  # type: ignore[attr-defined]
 uploads_t = ImageUploadRow.__table__  # type: ignore[attr-defined]
 
-PENDING, LEASED, DONE, BLOCKED, FAILED, DEAD = "pending", "leased", "done", "blocked", "failed", "dead"
-FINISHED = (DONE, BLOCKED, FAILED, DEAD)
-DEAD_LETTER = (FAILED, DEAD)
-LISTING_BUSY_WAIT = 1.0  # what a person must look at: permanent failures and exhausted retries
+LISTING_BUSY_WAIT = 1.0  # seconds a job waits for another job that is syncing the same product
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,7 @@ class BatchSummary:
 
     @property
     def completed(self) -> int:
-        return self.counts.get(DONE, 0)
+        return self.counts.get(JobState.DONE, 0)
 
     @property
     def failed(self) -> int:
@@ -76,15 +82,15 @@ class BatchSummary:
 
     @property
     def blocked(self) -> int:
-        return self.counts.get(BLOCKED, 0)
+        return self.counts.get(JobState.BLOCKED, 0)
 
     @property
     def in_progress(self) -> int:
-        return self.counts.get(LEASED, 0)
+        return self.counts.get(JobState.LEASED, 0)
 
     @property
     def pending(self) -> int:
-        return self.counts.get(PENDING, 0)
+        return self.counts.get(JobState.PENDING, 0)
 
     @property
     def finished(self) -> bool:
@@ -134,12 +140,12 @@ _P = bindparam
 _JOB = select(jobs_t).where(jobs_t.c.id == _P("p_job"))
 _CLAIM = update(jobs_t).where(
     jobs_t.c.id == _P("p_job"),
-    or_(and_(jobs_t.c.state == PENDING, jobs_t.c.next_attempt_at <= _P("p_now")),
-        and_(jobs_t.c.state == LEASED, jobs_t.c.lease_until < _P("p_now"))),
-).values(state=LEASED, lease_owner=_P("p_owner"), lease_until=_P("p_until"), deliveries=jobs_t.c.deliveries + 1,
-         updated_at=_P("p_at"))
-_BATCH_RUNNING = update(batches_t).where(batches_t.c.id == _P("p_batch"), batches_t.c.status == "queued").values(
-    status="running")
+    or_(and_(jobs_t.c.state == JobState.PENDING, jobs_t.c.next_attempt_at <= _P("p_now")),
+        and_(jobs_t.c.state == JobState.LEASED, jobs_t.c.lease_until < _P("p_now"))),
+).values(state=JobState.LEASED, lease_owner=_P("p_owner"), lease_until=_P("p_until"),
+         deliveries=jobs_t.c.deliveries + 1, updated_at=_P("p_at"))
+_BATCH_RUNNING = update(batches_t).where(batches_t.c.id == _P("p_batch"),
+                                         batches_t.c.status == BatchStatus.QUEUED).values(status=BatchStatus.RUNNING)
 _PRODUCT_STATUS = update(products_t).where(products_t.c.id == _P("p_product"),
                                            products_t.c.status != _P("p_status")).values(status=_P("p_status"))
 _LISTING = and_(listings_t.c.product_id == _P("p_product"), listings_t.c.platform == _P("p_platform"))
@@ -150,10 +156,10 @@ _LOCK = update(listings_t).where(
 _UNLOCK = update(listings_t).where(_LISTING, listings_t.c.lock_job == _P("p_job")).values(lock_job=None,
                                                                                         lock_until=None)
 _WAIT_FOR_LISTING = update(jobs_t).where(jobs_t.c.id == _P("p_job")).values(
-    state=PENDING, next_attempt_at=_P("p_next"), enqueued_at=None, lease_owner=None, lease_until=None,
+    state=JobState.PENDING, next_attempt_at=_P("p_next"), enqueued_at=None, lease_owner=None, lease_until=None,
     deliveries=jobs_t.c.deliveries - 1, message="waiting: another job is syncing this product")
 _HELD = select(jobs_t.c.errors_json, jobs_t.c.product_id, jobs_t.c.platform, jobs_t.c.batch_id).where(
-    jobs_t.c.id == _P("p_job"), jobs_t.c.lease_owner == _P("p_owner"), jobs_t.c.state == LEASED)
+    jobs_t.c.id == _P("p_job"), jobs_t.c.lease_owner == _P("p_owner"), jobs_t.c.state == JobState.LEASED)
 _FINISH = update(jobs_t).where(jobs_t.c.id == _P("p_job")).values(
     state=_P("p_state"), action=_P("p_action"), external_id=_P("p_external_id"), message=_P("p_message"),
     error_code=_P("p_error_code"), errors_json=_P("p_errors"), attempts=jobs_t.c.attempts + _P("p_attempts"),
@@ -161,7 +167,7 @@ _FINISH = update(jobs_t).where(jobs_t.c.id == _P("p_job")).values(
 _LATEST_STATES = select(jobs_t.c.state).where(jobs_t.c.id.in_(
     select(func.max(jobs_t.c.id)).where(jobs_t.c.product_id == _P("p_product")).group_by(jobs_t.c.platform)))
 _OPEN_IN_BATCH = select(jobs_t.c.id).where(jobs_t.c.batch_id == _P("p_batch"),
-                                           jobs_t.c.state.in_((PENDING, LEASED))).limit(1)
+                                           jobs_t.c.state.in_(OPEN)).limit(1)
 _DEAD_IN_BATCH = select(jobs_t.c.id).where(jobs_t.c.batch_id == _P("p_batch"),
                                            jobs_t.c.state.in_(DEAD_LETTER)).limit(1)
 _BATCH_STATUS = update(batches_t).where(batches_t.c.id == _P("p_batch"), batches_t.c.status != _P("p_status")).values(
@@ -173,18 +179,18 @@ _SET_CREATE_KEY = update(listings_t).where(_LISTING).values(create_key=_P("p_key
 _LISTING_ID = select(listings_t.c.id).where(_LISTING)
 _RECORD_SYNCED = update(listings_t).where(listings_t.c.id == _P("p_listing")).values(
     external_id=_P("p_external_id"), synced_state=_P("p_state"), synced_at=_P("p_at"), create_key=None,
-    status="listed", last_error=None, updated_at=_P("p_at"))
+    status=ListingStatus.LISTED, last_error=None, updated_at=_P("p_at"))
 _RECORD_VARIANT = update(listing_variants_t).where(
     listing_variants_t.c.listing_id == _P("p_listing"), listing_variants_t.c.variant_sku == _P("p_sku")).values(
     external_id=_P("p_variant_id"))
 _RECORD_EXTERNAL_ID = update(listings_t).where(_LISTING).values(
-    external_id=_P("p_external_id"), create_key=None, status="listed", updated_at=_P("p_at"))
+    external_id=_P("p_external_id"), create_key=None, status=ListingStatus.LISTED, updated_at=_P("p_at"))
 _UPLOADED = select(uploads_t.c.content_hash, uploads_t.c.reference).where(
     uploads_t.c.platform == _P("p_platform"), uploads_t.c.shop_id == _P("p_shop"),
     uploads_t.c.content_hash.in_(_P("p_hashes", expanding=True)))
 
 
-class SyncStore:
+class JobStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = writer(engine)
@@ -196,11 +202,12 @@ class SyncStore:
         now = utcnow()
         with self._writer.begin() as connection:
             connection.execute(insert(batches_t).values(
-                id=batch_id, kind=kind, platforms=platforms, total_jobs=len(jobs), status="queued", source=source,
+                id=batch_id, kind=kind, platforms=platforms, total_jobs=len(jobs), status=BatchStatus.QUEUED,
+                source=source,
                 created_at=now))
             if jobs:
                 connection.execute(insert(jobs_t), [
-                    {"batch_id": batch_id, "product_id": product_id, "platform": platform, "state": PENDING,
+                    {"batch_id": batch_id, "product_id": product_id, "platform": platform, "state": JobState.PENDING,
                      "deliveries": 0, "attempts": 0, "next_attempt_at": 0.0, "errors_json": "[]",
                      "created_at": now, "updated_at": now}
                     for product_id, platform in jobs])
@@ -223,13 +230,14 @@ class SyncStore:
                             forced=bool(row.forced), backup_id=row.backup_id)
 
     @staticmethod
-    def _settle(connection: Any, batch_id: str) -> str:
+    def _settle(connection: Any, batch_id: str) -> BatchStatus:
         """Marks the batch completed or failed once no job is pending or leased (inside finish's transaction)."""
         if connection.execute(_OPEN_IN_BATCH, {"p_batch": batch_id}).first() is not None:
-            connection.execute(_BATCH_STATUS, {"p_batch": batch_id, "p_status": "running", "p_finished": None})
-            return "running"
+            connection.execute(_BATCH_STATUS, {"p_batch": batch_id, "p_status": BatchStatus.RUNNING,
+                                               "p_finished": None})
+            return BatchStatus.RUNNING
         dead_letter = connection.execute(_DEAD_IN_BATCH, {"p_batch": batch_id}).first()
-        status = "failed" if dead_letter is not None else "completed"
+        status = BatchStatus.FAILED if dead_letter is not None else BatchStatus.COMPLETED
         connection.execute(_BATCH_STATUS, {"p_batch": batch_id, "p_status": status, "p_finished": utcnow()})
         return status
 
@@ -241,8 +249,8 @@ class SyncStore:
         never = jobs_t.c.enqueued_at.is_(None)
         waiting = never if stale_after is None else or_(never, jobs_t.c.enqueued_at < now - stale_after)
         conditions = [or_(
-            and_(jobs_t.c.state == PENDING, jobs_t.c.next_attempt_at <= now, waiting),
-            and_(jobs_t.c.state == LEASED, jobs_t.c.lease_until < now,
+            and_(jobs_t.c.state == JobState.PENDING, jobs_t.c.next_attempt_at <= now, waiting),
+            and_(jobs_t.c.state == JobState.LEASED, jobs_t.c.lease_until < now,
                  or_(never, jobs_t.c.enqueued_at < jobs_t.c.lease_until)),
         )]
         if batch_id is not None:
@@ -257,7 +265,7 @@ class SyncStore:
     def open_jobs(self) -> int:
         with self.engine.connect() as connection:
             return int(connection.execute(select(func.count()).select_from(jobs_t).where(
-                jobs_t.c.state.in_((PENDING, LEASED)))).scalar_one())
+                jobs_t.c.state.in_(OPEN))).scalar_one())
 
     def refresh_product_status(self, product_id: str) -> str:
         """synced when each platform's latest job is done, error when one failed or was blocked, else syncing."""
@@ -267,12 +275,12 @@ class SyncStore:
     @staticmethod
     def _set_product_status(connection: Any, product_id: str) -> str:
         states = set(connection.execute(_LATEST_STATES, {"p_product": product_id}).scalars())
-        if states & {PENDING, LEASED}:
-            status = "syncing"
-        elif states & {BLOCKED, FAILED, DEAD}:
-            status = "error"
+        if states & OPEN:
+            status = SyncStatus.SYNCING
+        elif states & {JobState.BLOCKED, JobState.FAILED, JobState.DEAD}:
+            status = SyncStatus.ERROR
         else:
-            status = "synced"
+            status = SyncStatus.SYNCED
         connection.execute(_PRODUCT_STATUS, {"p_product": product_id, "p_status": status})
         return status
 
@@ -291,7 +299,7 @@ class SyncStore:
                 return None
             row = connection.execute(_JOB, {"p_job": job_id}).one()
             connection.execute(_BATCH_RUNNING, {"p_batch": row.batch_id})
-            connection.execute(_PRODUCT_STATUS, {"p_product": row.product_id, "p_status": "syncing"})
+            connection.execute(_PRODUCT_STATUS, {"p_product": row.product_id, "p_status": SyncStatus.SYNCING})
             locked = connection.execute(_LOCK, {"p_product": row.product_id, "p_platform": row.platform,
                                                 "p_now": now, "p_job": job_id, "p_until": until}).rowcount == 1
             if not locked:
@@ -305,7 +313,7 @@ class SyncStore:
             return
         with self._writer.begin() as connection:
             connection.execute(update(jobs_t).where(jobs_t.c.id.in_(ids), jobs_t.c.lease_owner == owner,
-                                                    jobs_t.c.state == LEASED).values(lease_until=until))
+                                                    jobs_t.c.state == JobState.LEASED).values(lease_until=until))
 
     def finish(self, job_id: int, owner: str, state: str, *, action: str | None = None,
                external_id: str | None = None, message: str | None = None, error_code: str | None = None,
@@ -337,7 +345,7 @@ class SyncStore:
                 return False
             history = json.loads(row.errors_json or "[]") + [dict(e) for e in errors]
             connection.execute(update(jobs_t).where(jobs_t.c.id == job_id).values(
-                state=PENDING, next_attempt_at=next_attempt_at, enqueued_at=None, lease_owner=None,
+                state=JobState.PENDING, next_attempt_at=next_attempt_at, enqueued_at=None, lease_owner=None,
                 lease_until=None, errors_json=json.dumps(history), attempts=jobs_t.c.attempts + attempts,
                 message=message, updated_at=utcnow()))
             self._unlock(connection, row.product_id, row.platform, job_id)
@@ -360,12 +368,12 @@ class SyncStore:
                 jobs_t.c.id.in_(list(job_ids)), jobs_t.c.state.in_(DEAD_LETTER))).scalars())
             if ids:
                 connection.execute(update(jobs_t).where(jobs_t.c.id.in_(ids)).values(
-                    state=PENDING, next_attempt_at=0.0, enqueued_at=None, deliveries=0, finished_at=None,
+                    state=JobState.PENDING, next_attempt_at=0.0, enqueued_at=None, deliveries=0, finished_at=None,
                     error_code=None, updated_at=utcnow()))
                 batch_ids = list(connection.execute(select(jobs_t.c.batch_id).where(
                     jobs_t.c.id.in_(ids)).distinct()).scalars())
                 connection.execute(update(batches_t).where(batches_t.c.id.in_(batch_ids)).values(
-                    status="queued", finished_at=None))
+                    status=BatchStatus.QUEUED, finished_at=None))
         return ids
 
     # -- one product on one platform -----------------------------------------------------------
@@ -419,16 +427,18 @@ class SyncStore:
             if listing is None:
                 return
             connection.execute(update(listings_t).where(listings_t.c.id == listing.id).values(
-                external_id=None, synced_state=None, synced_at=None, create_key=None, status="not_synced",
+                external_id=None, synced_state=None, synced_at=None, create_key=None,
+                status=ListingStatus.NOT_SYNCED,
                 last_error=None, updated_at=now))
             connection.execute(update(listing_variants_t).where(listing_variants_t.c.listing_id == listing.id).values(
                 external_id=None))
-            connection.execute(update(products_t).where(products_t.c.id == product_id).values(status="not_synced"))
+            connection.execute(update(products_t).where(products_t.c.id == product_id).values(
+                status=SyncStatus.NOT_SYNCED))
 
     def mark_not_synced(self, product_id: str) -> None:
         """After a rollback the listing is as it was before the batch, so no longer what the catalog wants."""
         with self._writer.begin() as connection:
-            connection.execute(_PRODUCT_STATUS, {"p_product": product_id, "p_status": "not_synced"})
+            connection.execute(_PRODUCT_STATUS, {"p_product": product_id, "p_status": SyncStatus.NOT_SYNCED})
 
     def record_error(self, product_id: str, platform: str, message: str) -> None:
         with self._writer.begin() as connection:

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product, Tier, Variant
+from syncstore_cli.engine.remote import remote_state
 from syncstore_cli.errors import UserInputError
 from syncstore_cli.marketplaces.base import RemoteListing
 from syncstore_cli.marketplaces.http import Exchange
-from syncstore_cli.store.sync import SyncStore
-from syncstore_cli.sync.state import remote_state
 
 if TYPE_CHECKING:
-    from syncstore_cli.authorization import Authorization
-    from syncstore_cli.services import ImportSummary, Services
+    from syncstore_cli.app.context import AppContext
+    from syncstore_cli.app.shops import ShopConnections
+    from syncstore_cli.domain.records import ImportSummary
 
 _SHOPEE_CATEGORIES = {str(c.shopee_category_id): c.key for c in CATEGORIES.values()}
 _TIKTOK_CATEGORIES = {c.tiktok_category_id: c.key for c in CATEGORIES.values()}
@@ -39,7 +39,8 @@ class MarketplaceImportSummary:
     catalog: ImportSummary | None = None
 
 
-def _listings(auth: Authorization, platform: Platform, on_call: Callable[[Exchange], None]) -> Iterator[RemoteListing]:
+def _listings(auth: ShopConnections, platform: Platform,
+              on_call: Callable[[Exchange], None]) -> Iterator[RemoteListing]:
     from syncstore_cli.marketplaces.shopee.client import ShopeeClient
     from syncstore_cli.marketplaces.shopee.signer import ShopeeShopToken
     from syncstore_cli.marketplaces.tiktok.client import TikTokClient
@@ -49,7 +50,7 @@ def _listings(auth: Authorization, platform: Platform, on_call: Callable[[Exchan
     if not shops:
         raise UserInputError(f"no {platform.value} shop is authorized: run `syncstore auth {platform.value}` first")
     keeper = auth.keeper(platform.value)
-    concurrency = auth.read_concurrency()
+    concurrency = auth.settings.read_concurrency
     for shop in shops:
         # The token is looked up on every attempt, so a long import refreshes it when it nears expiry.
         if platform is Platform.SHOPEE:
@@ -81,13 +82,11 @@ def _product(listing: RemoteListing, product_id: str, category: str) -> Product:
     )
 
 
-def import_from_marketplaces(services: Services, platforms: list[Platform],
+def import_from_marketplaces(ctx: AppContext, platforms: list[Platform],
                              progress: Callable[[str, int], None] | None = None) -> MarketplaceImportSummary:
-    from syncstore_cli.authorization import Authorization
-
-    auth = Authorization(services)
+    auth = ctx.shops
     summary = MarketplaceImportSummary()
-    owners = services.catalog.sku_owners()
+    owners = ctx.catalog.sku_owners()
     next_number = max((int(i.rsplit("-", 1)[1]) for i in owners.values() if i.rsplit("-", 1)[-1].isdigit()),
                       default=0)
     products: list[Product] = []
@@ -128,10 +127,20 @@ def import_from_marketplaces(services: Services, platforms: list[Platform],
             mappings[platform][product_id] = (listing.external_id, {v.sku: v.external_id for v in listing.variants})
             states[platform][product_id] = remote_state(listing)
         summary.listings[platform.value] = count
-    summary.catalog = services.store_products(products, "+".join(p.value for p in platforms))
-    sync_store = SyncStore(services.engine)
+    summary.catalog = ctx.catalog.store_products(products, ctx.settings.pricing, "+".join(p.value for p in platforms))
     for platform, mapping in mappings.items():
-        summary.mapped += services.catalog.record_external_ids(platform, mapping)
+        summary.mapped += ctx.catalog.record_external_ids(platform, mapping)
         # What is on the marketplace now is the state the first sync plans against.
-        sync_store.set_synced_states(platform.value, states[platform])
+        ctx.jobs.set_synced_states(platform.value, states[platform])
     return summary
+
+
+IMPORT_SOURCES = {"shopee": [Platform.SHOPEE], "tiktok": [Platform.TIKTOK], "all": [Platform.SHOPEE, Platform.TIKTOK]}
+
+
+def import_from_source(ctx: AppContext, source: str,
+                       progress: Callable[[str, int], None] | None = None) -> MarketplaceImportSummary:
+    """`import --from shopee|tiktok|all`."""
+    if source not in IMPORT_SOURCES:
+        raise UserInputError(f"--from '{source}' is not shopee, tiktok or all")
+    return import_from_marketplaces(ctx, IMPORT_SOURCES[source], progress)

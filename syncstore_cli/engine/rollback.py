@@ -14,42 +14,35 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncstore_cli.domain.catalog import Platform
+from syncstore_cli.domain.fieldgroups import differing_groups, in_order
+from syncstore_cli.domain.vocabulary import RollbackAction, RollbackStepState
+from syncstore_cli.engine.images import ImageCache
+from syncstore_cli.engine.ports import (
+    KnownListing,
+    ListingStatePort,
+    RollbackStatePort,
+    RollbackStep,
+    Shop,
+    Snapshot,
+)
+from syncstore_cli.engine.remote import remote_state
 from syncstore_cli.marketplaces.base import ListingSpec, VariantSpec
 from syncstore_cli.marketplaces.errors import MarketplaceError, NotFound, ValidationFailed
-from syncstore_cli.store.safety import RollbackStep, SafetyStore, Snapshot
-from syncstore_cli.store.sync import KnownListing, SyncStore
-from syncstore_cli.sync.engine import ImageCache, Shop
-from syncstore_cli.sync.state import remote_state
-
-RESTORE, DELETE, NOTHING = "restore", "delete", "nothing"
-# Compared (and restored) group by group; images by their count, since a marketplace serves its own copies.
-GROUPS = ("title", "description", "images", "category", "brand", "package", "variants", "price", "stock")
 
 
 def step_for(snapshot: Snapshot, known: KnownListing) -> RollbackStep:
     """What undoing the batch means for one listing, from the snapshot and what the store knows now."""
     if snapshot.external_id is None:
         if known.external_id is None and known.create_key is None:
-            return _step(snapshot, NOTHING, None, "the batch did not create it")
-        return _step(snapshot, DELETE, known.external_id, "created by the batch")
-    return _step(snapshot, RESTORE, snapshot.external_id, "updated by the batch" if snapshot.state else
+            return _step(snapshot, RollbackAction.NOTHING, None, "the batch did not create it")
+        return _step(snapshot, RollbackAction.DELETE, known.external_id, "created by the batch")
+    return _step(snapshot, RollbackAction.RESTORE, snapshot.external_id, "updated by the batch" if snapshot.state else
                  "no snapshot of its fields")
 
 
-def _step(snapshot: Snapshot, action: str, external_id: str | None, message: str) -> RollbackStep:
-    return RollbackStep(snapshot.batch_id, snapshot.product_id, snapshot.platform, action, external_id, "pending",
-                        message)
-
-
-def differing_groups(before: Mapping[str, Any], now: Mapping[str, Any]) -> list[str]:
-    changed = []
-    for group in GROUPS:
-        if group == "images":
-            if len(before.get("images") or []) != len(now.get("images") or []):
-                changed.append(group)
-        elif before.get(group) != now.get(group):
-            changed.append(group)
-    return changed
+def _step(snapshot: Snapshot, action: RollbackAction, external_id: str | None, message: str) -> RollbackStep:
+    return RollbackStep(snapshot.batch_id, snapshot.product_id, snapshot.platform, action, external_id,
+                        RollbackStepState.PENDING, message)
 
 
 def spec_from_state(sku: str, state: Mapping[str, Any], images: tuple[str, ...], tokopedia: bool) -> ListingSpec:
@@ -78,8 +71,8 @@ class StepResult:
 class Rollback:
     """Runs the recorded steps of one batch's rollback against the shops."""
 
-    def __init__(self, store: SyncStore, safety: SafetyStore, shops: Mapping[Platform, Shop], images: ImageCache,
-                 sku_of: Callable[[str], str]) -> None:
+    def __init__(self, store: ListingStatePort, safety: RollbackStatePort, shops: Mapping[Platform, Shop],
+                 images: ImageCache, sku_of: Callable[[str], str]) -> None:
         self.store = store
         self.safety = safety
         self.shops = shops
@@ -89,15 +82,15 @@ class Rollback:
     def run(self, step: RollbackStep, snapshot: Snapshot) -> StepResult:
         shop = self.shops.get(Platform(step.platform))
         if shop is None:
-            return self._finish(step, "failed", f"no {step.platform} shop is authorized")
+            return self._finish(step, RollbackStepState.FAILED, f"no {step.platform} shop is authorized")
         try:
-            if step.action == NOTHING:
-                return self._finish(step, "done", "nothing to undo")
-            if step.action == DELETE:
+            if step.action == RollbackAction.NOTHING:
+                return self._finish(step, RollbackStepState.DONE, "nothing to undo")
+            if step.action == RollbackAction.DELETE:
                 return self._delete(shop, step)
             return self._restore(shop, step, snapshot)
         except MarketplaceError as error:
-            return self._finish(step, "failed", str(error))
+            return self._finish(step, RollbackStepState.FAILED, str(error))
 
     def _delete(self, shop: Shop, step: RollbackStep) -> StepResult:
         external_id = step.external_id or self.store.known_listing(step.product_id, step.platform).external_id
@@ -106,7 +99,7 @@ class Rollback:
             found = shop.client.find_by_sku(self.sku_of(step.product_id))
             if not found:
                 self.store.forget_listing(step.product_id, step.platform)
-                return self._finish(step, "done", "the batch's create never reached the marketplace")
+                return self._finish(step, RollbackStepState.DONE, "the batch's create never reached the marketplace")
             external_id = found[0].external_id
         try:
             shop.client.delete_listing(external_id)
@@ -117,14 +110,15 @@ class Rollback:
             shop.client.unlist_listing(external_id)
             verb = f"unlisted {external_id} (delete refused: {refused.marketplace_message})"
         self.store.forget_listing(step.product_id, step.platform)
-        return self._finish(step, "done", verb)
+        return self._finish(step, RollbackStepState.DONE, verb)
 
     def _restore(self, shop: Shop, step: RollbackStep, snapshot: Snapshot) -> StepResult:
         assert step.external_id is not None
         if snapshot.state is None:
-            return self._finish(step, "failed", "no snapshot of this listing's fields was taken")
+            return self._finish(step, RollbackStepState.FAILED, "no snapshot of this listing's fields was taken")
         current = remote_state(shop.client.get_listing(step.external_id))
-        changed = differing_groups(snapshot.state, current)
+        # Compared (and restored) group by group; images by their count (a marketplace serves its own copies).
+        changed = in_order(differing_groups(snapshot.state, current))
         if changed:
             images: tuple[str, ...] = ()
             if "images" in changed:
@@ -133,16 +127,17 @@ class Rollback:
                                    tokopedia=shop.platform is Platform.TIKTOK)
             shop.client.update_listing(step.external_id, spec, frozenset(changed))
             after = remote_state(shop.client.get_listing(step.external_id))
-            still = differing_groups(snapshot.state, after)
+            still = in_order(differing_groups(snapshot.state, after))
             if still:
-                return self._finish(step, "failed", f"restored {', '.join(changed)} but the read-back still "
-                                                    f"differs in {', '.join(still)}")
+                return self._finish(step, RollbackStepState.FAILED, f"restored {', '.join(changed)} but the "
+                                                                    f"read-back still differs in {', '.join(still)}")
             current = after
         # The store follows the marketplace: the next plan compares with what is there now, and the
         # product shows as not synced until a batch brings it to the catalog again.
         self.store.record_synced(step.product_id, step.platform, step.external_id, snapshot.variant_ids, current)
         self.store.mark_not_synced(step.product_id)
-        return self._finish(step, "done", f"restored {', '.join(changed)}" if changed else "already as before")
+        return self._finish(step, RollbackStepState.DONE,
+                            f"restored {', '.join(changed)}" if changed else "already as before")
 
     def _finish(self, step: RollbackStep, state: str, message: str) -> StepResult:
         self.safety.finish_step(step.batch_id, step.product_id, step.platform, state, message)

@@ -1,1 +1,0 @@
-"""The sync engine: plan (desired vs last known), apply, the create protocol, read-back."""
