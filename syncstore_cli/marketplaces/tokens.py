@@ -13,6 +13,7 @@ The store side is the `TokenRepository` protocol (implemented in `store/tokens.p
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -73,6 +74,11 @@ class TokenKeeper:
         self._lease = lease_seconds
         self._owner = uuid.uuid4().hex
         self._recent: dict[str, tuple[float, ShopAuth]] = {}
+        # The database lease is per keeper (its owner id), and a worker's threads share one keeper: the
+        # lease alone let two threads spend one single-use refresh token at once. One refresh per shop
+        # at a time in this process too; the others wait, then find the new pair.
+        self._refreshing: dict[str, threading.Lock] = {}
+        self._refreshing_guard = threading.Lock()
 
     def access_token(self, shop_id: str) -> str:
         """A valid access token for the shop, refreshing it first if it is close to expiry."""
@@ -102,6 +108,12 @@ class TokenKeeper:
         return shop
 
     def _refresh(self, shop_id: str, *, stale_access_token: str) -> ShopAuth:
+        with self._refreshing_guard:
+            lock = self._refreshing.setdefault(shop_id, threading.Lock())
+        with lock:
+            return self._refresh_once(shop_id, stale_access_token=stale_access_token)
+
+    def _refresh_once(self, shop_id: str, *, stale_access_token: str) -> ShopAuth:
         while True:
             shop = self._shop(shop_id)
             if shop.tokens.access_token != stale_access_token:

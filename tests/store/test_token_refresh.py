@@ -88,6 +88,36 @@ def test_eight_workers_needing_a_refresh_at_once_refresh_once(engine_url: str) -
     setup.dispose()
 
 
+def test_threads_sharing_one_keeper_refresh_once(engine_url: str) -> None:
+    """A worker's threads share one keeper (one lease owner): the database lease alone let two of them
+    spend the same single-use refresh token at once, and the loser marked the shop unauthorized."""
+    engine = make_engine(engine_url)
+    TokenStore(engine).save_authorization("shopee", "14701711", _expiring_pair())
+    endpoint = SingleUseRefreshEndpoint(_expiring_pair())
+    keeper = TokenKeeper(TokenStore(engine), "shopee", endpoint, poll_seconds=0.01)
+    barrier = threading.Barrier(8)
+    results: list[str] = []
+    failures: list[BaseException] = []
+
+    def rejected() -> None:  # every thread's request was refused with the same access token
+        try:
+            barrier.wait()
+            results.append(keeper.refresh_after_rejection("14701711", "access-0"))
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=rejected) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert endpoint.calls == 1 and results == ["access-1"] * 8
+    stored = TokenStore(engine).get_shop("shopee", "14701711")
+    assert stored is not None and stored.authorized and stored.tokens == endpoint.current
+    engine.dispose()
+
+
 def test_fresh_token_is_used_without_refreshing(engine_url: str) -> None:
     engine = make_engine(engine_url)
     now = time.time()
