@@ -4,10 +4,13 @@
 marketplace client, reads the listing back and stores what it confirmed. It never holds a database
 transaction across an HTTP call. What it returns (`Outcome`) tells the worker what to do with the job.
 
-The create protocol (shared/design.md): an idempotency key and the intent are stored before the
-create is sent; while the intent is stored the outcome is unknown, and it is resolved by looking
-the SKU up on the marketplace before any new create (TikTok also returns the first result for a
-reused key). So a timeout, a dropped connection or a crash can never make a second listing.
+The create protocol (shared/design.md): before every create the job looks the SKU up on the
+marketplace and adopts the listing it finds (records its id, then updates it to the catalog), so
+what the store does not know (a restored backup, a second machine, a listing the seller made by
+hand) is never listed twice. An idempotency key and the intent are stored before the create is
+sent; while the intent is stored the outcome is unknown, and the next attempt's lookup resolves it
+(TikTok also returns the first result for a reused key). So a timeout, a dropped connection or a
+crash can never make a second listing either.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from syncstore_cli.domain.pricing import PlatformPricing
 from syncstore_cli.domain.vocabulary import ErrorCode, JobState
 from syncstore_cli.engine.images import ImageCache, ImageUnreachable
 from syncstore_cli.engine.ports import CatalogPort, KnownListing, ListingStatePort, Shop, StoredProduct
-from syncstore_cli.engine.remote import readback_differences
+from syncstore_cli.engine.remote import listings_with_sku, readback_differences
 from syncstore_cli.errors import NotFoundError
 from syncstore_cli.marketplaces.base import (
     ListingSpec,
@@ -73,6 +76,8 @@ class Outcome:
 
 
 def error_code_for(error: BaseException) -> ErrorCode:
+    if isinstance(error, MarketplaceError) and error.code == ErrorCode.DUPLICATE_LISTING:
+        return ErrorCode.DUPLICATE_LISTING  # raised by the lookup before a create, not by the marketplace
     if isinstance(error, RateLimited):
         return ErrorCode.RATE_LIMITED
     if isinstance(error, RetriableError):
@@ -202,14 +207,17 @@ class SyncEngine:
         assert desired is not None
         platform = desired.platform.value
         external_id = known.external_id
-        if external_id is None and known.create_key is not None:
-            # An earlier create's outcome is unknown: look before creating again.
+        if external_id is None:
+            # Never a create on the store's word alone: it may have lost the listing (a restored backup,
+            # another machine, a listing made by hand) or an earlier create's outcome may be unknown.
             found = self._find_existing(shop, desired)
             if found is not None:
                 external_id = found.external_id
                 self.store.record_external_id(product.id, platform, external_id)
-                return self._update(shop, product, desired, external_id, None, adopted=True)
-        if external_id is None:
+                adopted = ("adopted the listing an earlier attempt created" if known.create_key is not None
+                           else f"adopted listing {external_id}, found by SKU {desired.sku} (the store had no "
+                                "record of it)")
+                return self._update(shop, product, desired, external_id, None, adopted=adopted)
             return self._create(shop, product, desired, known.create_key)
         if entry.action is Action.CREATE:
             # An earlier attempt created it (its read-back failed): compare with what is there now.
@@ -220,17 +228,14 @@ class SyncEngine:
         return self._update(shop, product, desired, external_id, entry.fields, plan=entry)
 
     def _find_existing(self, shop: Shop, desired: DesiredListing) -> RemoteListing | None:
-        skus = {desired.sku, *(v.sku for v in desired.variants)}
-        found: dict[str, RemoteListing] = {}
-        for sku in [desired.sku, *(v.sku for v in desired.variants[:1])]:
-            for listing in shop.client.find_by_sku(sku):
-                if listing.sku == desired.sku or skus & set(listing.skus):
-                    found[listing.external_id] = listing
+        """The live listing carrying the product's SKU (or its first variant's); raises DUPLICATE_LISTING
+        when more than one does."""
+        found = listings_with_sku(shop.client, desired.sku, [v.sku for v in desired.variants])
         if len(found) > 1:
             raise ValidationFailed(shop.platform.value, f"SKU {desired.sku} is already listed {len(found)} times ("
-                                   f"{', '.join(sorted(found))}); resolve the duplicates in the seller centre first",
-                                   code=ErrorCode.DUPLICATE_LISTING)
-        return next(iter(found.values()), None)
+                                   f"{', '.join(sorted(x.external_id for x in found))}); resolve the duplicates in "
+                                   "the seller centre first", code=ErrorCode.DUPLICATE_LISTING)
+        return found[0] if found else None
 
     def _spec(self, shop: Shop, desired: DesiredListing, with_images: bool) -> ListingSpec:
         assert self.images is not None, "planning-only engine cannot send"
@@ -252,8 +257,9 @@ class SyncEngine:
         return self._confirm(shop, product, desired, result.external_id, Action.CREATE, "created")
 
     def _update(self, shop: Shop, product: Product, desired: DesiredListing, external_id: str,
-                fields: frozenset[str] | None, *, adopted: bool = False, plan: PlanEntry | None = None) -> Outcome:
-        if fields is None:  # adopted after an unknown outcome, or no known state: compare with what is there
+                fields: frozenset[str] | None, *, adopted: str | None = None, plan: PlanEntry | None = None
+                ) -> Outcome:
+        if fields is None:  # adopted (found by SKU), or no known state: compare with what is there
             from syncstore_cli.engine.remote import remote_state
 
             current = remote_state(shop.client.get_listing(external_id))
@@ -261,7 +267,9 @@ class SyncEngine:
         if fields:
             spec = self._spec(shop, desired, with_images="images" in fields)
             shop.client.update_listing(external_id, spec, fields)
-        verb = "adopted the listing an earlier attempt created" if adopted else "updated " + ", ".join(sorted(fields))
+        verb = adopted or "updated " + ", ".join(sorted(fields))
+        if adopted and fields:
+            verb += "; updated " + ", ".join(sorted(fields))
         return self._confirm(shop, product, desired, external_id, Action.UPDATE, verb, plan)
 
     def _confirm(self, shop: Shop, product: Product, desired: DesiredListing, external_id: str, action: Action,

@@ -93,7 +93,8 @@ class JobRunner:
         self.store.renew(self.inflight(), self.owner, self.clock() + self.lease_seconds)
 
     def run(self, job_id: int) -> Outcome | None:
-        """Runs the job if it can be claimed; None when it is done, not due, or held by another worker."""
+        """Runs the job if it can be claimed; None when it is done, not due, or held by another worker, and
+        when its outcome was not recorded because another worker took the job over meanwhile."""
         now = self.clock()
         claimed = self.store.claim(job_id, self.owner, now, self.lease_seconds)
         if claimed is None:
@@ -108,8 +109,9 @@ class JobRunner:
                 outcome = Outcome(JobState.DEAD, message=f"gave up after {job.deliveries - 1} deliveries that never "
                                                          "finished (the worker died each time)",
                                   error_code=ErrorCode.WORKER_LOST)
-                self.store.finish(job.id, self.owner, outcome.state, message=outcome.message,
-                                  error_code=outcome.error_code)
+                if not self.store.finish(job.id, self.owner, outcome.state, message=outcome.message,
+                                         error_code=outcome.error_code):
+                    return None
                 return outcome
             released = False  # finish and reschedule release the listing lock (and settle the batch) themselves
             try:
@@ -134,10 +136,13 @@ class JobRunner:
                                       external_id=outcome.external_id, message=outcome.message,
                                       error_code=outcome.error_code, errors=outcome.errors,
                                       attempts=outcome.attempts)
-                return outcome
+                # Refused: the lease was lost and another worker's result stands; this one is stale.
+                return outcome if released else None
             finally:
                 if not released:
-                    self.store.unlock_listing(job.product_id, job.platform, job.id)
+                    # Only while this worker still holds the job: the lock is keyed by job id, and a worker
+                    # that took the job over holds the same id's lock.
+                    self.store.unlock_listing(job.product_id, job.platform, job.id, self.owner)
         finally:
             with self._inflight_lock:
                 self._inflight.discard(job.id)

@@ -125,7 +125,8 @@ class JobPort(Protocol):
         """Back to pending, due at `next_attempt_at`; False when the lease was lost."""
         ...
 
-    def unlock_listing(self, product_id: str, platform: str, job_id: int) -> None:
+    def unlock_listing(self, product_id: str, platform: str, job_id: int, owner: str) -> None:
+        """Releases the job's listing lock, only while `owner` still holds the job's lease."""
         ...
 
 

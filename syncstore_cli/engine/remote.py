@@ -7,11 +7,12 @@ itself is `domain.fieldgroups`: images by count, since a marketplace serves its 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from syncstore_cli.domain.desired import DesiredListing
 from syncstore_cli.domain.fieldgroups import CONFIRMED_GROUPS, describe_differences
-from syncstore_cli.marketplaces.base import RemoteListing
+from syncstore_cli.marketplaces.base import MarketplaceClient, RemoteListing
 
 
 def remote_state(listing: RemoteListing) -> dict[str, Any]:
@@ -37,3 +38,18 @@ def readback_differences(desired: DesiredListing, listing: RemoteListing) -> lis
     if desired.tokopedia and "TOKOPEDIA" not in listing.extra.get("listing_platforms", ("TOKOPEDIA",)):
         problems.append("listing_platforms: Tokopedia was asked for but is not listed")
     return problems
+
+
+def listings_with_sku(client: MarketplaceClient, sku: str, variant_skus: Sequence[str]) -> list[RemoteListing]:
+    """Every live listing carrying the product's SKU or one of its variants' (distinct, in search order).
+
+    One search, two for a product with variants: TikTok keeps no product SKU on a listing it did not
+    get from us, so only a variant's seller SKU finds a hand-made one.
+    """
+    skus = {sku, *variant_skus}
+    found: dict[str, RemoteListing] = {}
+    for term in [sku, *variant_skus[:1]]:
+        for listing in client.find_by_sku(term):
+            if listing.sku == sku or skus & set(listing.skus):
+                found[listing.external_id] = listing
+    return list(found.values())

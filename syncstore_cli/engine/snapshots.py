@@ -8,34 +8,47 @@ from typing import Any
 
 from syncstore_cli.domain.catalog import Platform
 from syncstore_cli.engine.ports import KnownListingsPort, Shop, Snapshot
-from syncstore_cli.engine.remote import remote_state
+from syncstore_cli.engine.remote import listings_with_sku, remote_state
 from syncstore_cli.errors import UserInputError
-from syncstore_cli.marketplaces.base import map_in_context
+from syncstore_cli.marketplaces.base import RemoteListing, map_in_context
+
+LOOKUPS_AT_ONCE = 4
 
 
 def take_snapshots(listings: KnownListingsPort, batch_id: str, product_ids: Sequence[str],
-                   platforms: Sequence[Platform], shops: Mapping[Platform, Shop]) -> list[Snapshot]:
+                   platforms: Sequence[Platform], shops: Mapping[Platform, Shop],
+                   skus: Mapping[str, tuple[str, Sequence[str]]]) -> list[Snapshot]:
     """Reads every listing the batch will touch from its marketplace (nothing is stored here).
 
-    A listing the store knows no id for is recorded as absent: undoing the batch there means
-    deleting what it created. A listing whose marketplace read fails stops the batch (raised):
-    a batch that could not be undone must not start.
+    A listing the store knows no id for is looked up by SKU (`skus`: product id -> its SKU and its
+    variants'), as the job will before it creates: one the seller made by hand, or one a restored
+    backup forgot, is what the batch will adopt, so its fields are what a rollback must put back. A
+    listing found nowhere is recorded as absent: undoing the batch there means deleting what it
+    created. A read that fails stops the batch (raised): a batch that could not be undone must not start.
     """
 
     def platform_snapshots(platform: Platform) -> list[Snapshot]:
         known = {pid: listings.known_listing(pid, platform.value) for pid in product_ids}
         listed = {k.external_id: pid for pid, k in known.items() if k.external_id}
+        shop = shops.get(platform)
+        if shop is None:
+            raise UserInputError(f"no {platform.value} shop is authorized; run `syncstore auth {platform.value}`")
         remote: dict[str, Any] = {}
         if listed:
-            shop = shops.get(platform)
-            if shop is None:
-                raise UserInputError(f"no {platform.value} shop is authorized; run `syncstore auth {platform.value}`")
             remote = {listing.external_id: listing for listing in shop.client.get_listings(list(listed))}
+        unlisted = [pid for pid, k in known.items() if not k.external_id and pid in skus]
+        by_sku: dict[str, RemoteListing] = {}
+        client = shop.client
+        with ThreadPoolExecutor(max_workers=LOOKUPS_AT_ONCE) as lookups:  # the shop's rate budget paces them
+            matched = list(map_in_context(lookups, lambda pid: listings_with_sku(client, *skus[pid]), unlisted))
+        for product_id, matches in zip(unlisted, matched, strict=True):
+            if len(matches) == 1:  # several: the job refuses the SKU (DUPLICATE_LISTING); nothing to adopt
+                by_sku[product_id] = matches[0]
         found = []
         for product_id, k in known.items():
-            listing = remote.get(k.external_id) if k.external_id else None
+            listing = remote.get(k.external_id) if k.external_id else by_sku.get(product_id)
             found.append(Snapshot(
-                batch_id, product_id, platform.value, k.external_id if listing is not None else None,
+                batch_id, product_id, platform.value, listing.external_id if listing is not None else None,
                 remote_state(listing) if listing is not None else None,
                 {v.sku: v.external_id for v in listing.variants} if listing is not None else {}, k.state))
         return found

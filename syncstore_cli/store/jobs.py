@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from syncstore_cli.domain.vocabulary import (
@@ -98,6 +99,16 @@ class BatchSummary:
 
 
 @dataclass(frozen=True)
+class WorkerActivity:
+    """What the jobs show of live workers (epoch seconds), for telling a running batch from a stalled one."""
+
+    last_write: float | None  # the newest write to any job: created, claimed, finished, rescheduled
+    last_enqueue: float | None  # the newest send to the queue (a live worker's reconciler re-sends)
+    lease_until: float | None  # the furthest lease held on any job (a live worker renews its leases)
+    first_due: float | None  # the earliest due time of the batch's pending jobs
+
+
+@dataclass(frozen=True)
 class KnownListing:
     """What the store knows of one product on one platform before a sync."""
 
@@ -155,6 +166,13 @@ _LOCK = update(listings_t).where(
 ).values(lock_job=_P("p_job"), lock_until=_P("p_until"))
 _UNLOCK = update(listings_t).where(_LISTING, listings_t.c.lock_job == _P("p_job")).values(lock_job=None,
                                                                                         lock_until=None)
+# A worker outside finish/reschedule (which checked the lease in their own transaction): the lock
+# is keyed by job id, and a worker that took the job over holds the same id's lock.
+_UNLOCK_HELD = update(listings_t).where(
+    _LISTING, listings_t.c.lock_job == _P("p_job"),
+    select(jobs_t.c.id).where(jobs_t.c.id == _P("p_job"), jobs_t.c.lease_owner == _P("p_owner"),
+                              jobs_t.c.state == JobState.LEASED).exists(),
+).values(lock_job=None, lock_until=None)
 _WAIT_FOR_LISTING = update(jobs_t).where(jobs_t.c.id == _P("p_job")).values(
     state=JobState.PENDING, next_attempt_at=_P("p_next"), enqueued_at=None, lease_owner=None, lease_until=None,
     deliveries=jobs_t.c.deliveries - 1, message="waiting: another job is syncing this product")
@@ -267,6 +285,22 @@ class JobStore:
             return int(connection.execute(select(func.count()).select_from(jobs_t).where(
                 jobs_t.c.state.in_(OPEN))).scalar_one())
 
+    def worker_activity(self, batch_id: str) -> WorkerActivity:
+        """Signs of live workers across every batch (a worker busy elsewhere is alive), and when the
+        batch's first pending job is due; read-only."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(
+                func.max(jobs_t.c.updated_at), func.max(jobs_t.c.enqueued_at),
+                func.max(case((jobs_t.c.state == JobState.LEASED, jobs_t.c.lease_until))))).one()
+            first_due = connection.execute(select(func.min(jobs_t.c.next_attempt_at)).where(
+                jobs_t.c.batch_id == batch_id, jobs_t.c.state == JobState.PENDING)).scalar()
+        written = row[0]
+        if written is not None and written.tzinfo is None:  # SQLite keeps UTC without the zone
+            written = written.replace(tzinfo=UTC)
+        return WorkerActivity(None if written is None else written.timestamp(),
+                              None if row[1] is None else float(row[1]), None if row[2] is None else float(row[2]),
+                              None if first_due is None else float(first_due))
+
     def refresh_product_status(self, product_id: str) -> str:
         """synced when each platform's latest job is done, error when one failed or was blocked, else syncing."""
         with self._writer.begin() as connection:
@@ -377,9 +411,11 @@ class JobStore:
         return ids
 
     # -- one product on one platform -----------------------------------------------------------
-    def unlock_listing(self, product_id: str, platform: str, job_id: int) -> None:
+    def unlock_listing(self, product_id: str, platform: str, job_id: int, owner: str) -> None:
+        """Releases the job's listing lock, only while `owner` still holds the job's lease."""
         with self._writer.begin() as connection:
-            self._unlock(connection, product_id, platform, job_id)
+            connection.execute(_UNLOCK_HELD, {"p_product": product_id, "p_platform": platform, "p_job": job_id,
+                                              "p_owner": owner})
 
     @staticmethod
     def _unlock(connection: Any, product_id: str, platform: str, job_id: int) -> None:

@@ -225,7 +225,7 @@ class FakeJobStore:
         job.errors += [dict(e) for e in errors]
         job.attempts += attempts
         job.lease_owner, job.lease_until = None, 0.0
-        self.unlock_listing(job.product_id, job.platform, job_id)
+        self._unlock(job.product_id, job.platform, job_id)
         return True
 
     def reschedule(self, job_id: int, owner: str, next_attempt_at: float, *,
@@ -237,10 +237,15 @@ class FakeJobStore:
         job.errors += [dict(e) for e in errors]
         job.attempts += attempts
         job.lease_owner, job.lease_until = None, 0.0
-        self.unlock_listing(job.product_id, job.platform, job_id)
+        self._unlock(job.product_id, job.platform, job_id)
         return True
 
-    def unlock_listing(self, product_id: str, platform: str, job_id: int) -> None:
+    def unlock_listing(self, product_id: str, platform: str, job_id: int, owner: str) -> None:
+        job = self.jobs.get(job_id)
+        if job is not None and job.lease_owner == owner and job.state == JobState.LEASED:
+            self._unlock(product_id, platform, job_id)
+
+    def _unlock(self, product_id: str, platform: str, job_id: int) -> None:
         listing = self._listing(product_id, platform)
         if listing.lock_job == job_id:
             listing.lock_job, listing.lock_until = None, 0.0

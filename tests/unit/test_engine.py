@@ -129,7 +129,7 @@ def test_an_unknown_create_outcome_is_resolved_by_sku_lookup_not_a_second_create
 
     [listing] = world.market.listings.values()
     assert world.market.calls("create_listing") == [SKU]
-    assert world.market.calls("find_by_sku") == [SKU]
+    assert world.market.calls("find_by_sku") == [SKU, SKU]  # before the create; then to resolve its outcome
     assert world.market.updates == []  # the adopted listing already carries every field
     assert outcome is not None and outcome.attempts == 2 and "adopted" in outcome.message
     job = world.store.job(job_id)
@@ -241,7 +241,7 @@ def test_a_rate_limited_job_is_rescheduled_after_retry_after_then_succeeds(world
     assert second is not None and second.state == JobState.DONE
     job = world.store.job(job_id)
     assert (job.state, job.external_id, job.attempts) == (JobState.DONE, listing.external_id, 2)
-    assert world.market.calls("find_by_sku") == [SKU]  # the stored intent made it look before creating
+    assert world.market.calls("find_by_sku") == [SKU, SKU]  # a lookup before each create, the intent's included
     assert len(world.market.keys) == 2 and world.market.keys[0] == world.market.keys[1]
 
 
