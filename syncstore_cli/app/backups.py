@@ -1,7 +1,9 @@
-"""Use case: database backups: create, list, verify, restore (the one before every batch is taken by `sync`).
+"""Use case: database backups: create, list, verify, restore, prune (the one before every batch is taken
+by `sync`).
 
 The work is done by `syncstore_cli.store.backup.BackupStore`; backups live in `<data folder>/backups/`.
-Listing and verifying read files only and never open (or create) the database.
+Listing and verifying read files only and never open (or create) the database. Every new backup is
+followed by a prune to the setting `backup.keep` (the backups of approved batches stay).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from syncstore_cli.app.context import AppContext
 from syncstore_cli.errors import UserInputError
 
 if TYPE_CHECKING:
-    from syncstore_cli.store.backup import Manifest, RestoreResult, VerifyResult
+    from syncstore_cli.store.backup import Manifest, PruneResult, RestoreResult, UnreadableBackup, VerifyResult
 
-__all__ = ["Backup", "Manifest", "create_backup", "list_backups", "restore_backup", "verify_backup"]
+__all__ = ["Backup", "BackupList", "Manifest", "PruneResult", "UnreadableBackup", "create_backup", "list_backups",
+           "prune_backups", "restore_backup", "verify_backup"]
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,30 @@ def create_backup(ctx: AppContext, reason: str = "manual") -> Backup:
     return _backup(ctx, ctx.backups().create(reason))
 
 
-def list_backups(ctx: AppContext) -> list[Backup]:
-    """Every backup, newest first."""
-    return [_backup(ctx, m) for m in ctx.backups(with_database=False).list_manifests()]
+@dataclass(frozen=True)
+class BackupList:
+    backups: list[Backup]  # newest first
+    unreadable: list[UnreadableBackup]  # backups whose manifest cannot be read: shown, never used
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(b.manifest.size for b in self.backups) + sum(u.size for u in self.unreadable)
+
+
+def list_backups(ctx: AppContext) -> BackupList:
+    """Every backup, newest first, and those whose manifest cannot be read (with the reason)."""
+    store = ctx.backups(with_database=False)
+    return BackupList([_backup(ctx, m) for m in store.list_manifests()], store.unreadable())
+
+
+def prune_backups(ctx: AppContext, keep: int | None = None, *, dry_run: bool = False) -> PruneResult:
+    """Deletes all but the `keep` newest backups (default: the setting `backup.keep`), never one taken
+    before an approved batch; with `dry_run`, only says what it would delete."""
+    if keep is None:
+        keep = ctx.settings.backup.keep
+    elif keep < 1:
+        raise UserInputError(f"--keep must be at least 1 (got {keep}): the newest backup is always kept")
+    return ctx.backups().prune(keep, dry_run=dry_run)
 
 
 def verify_backup(ctx: AppContext, backup_id: str) -> VerifyResult:

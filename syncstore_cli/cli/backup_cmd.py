@@ -1,4 +1,4 @@
-"""`syncstore backup create|list|verify|restore`: verified database backups."""
+"""`syncstore backup create|list|verify|restore|prune`: verified database backups."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     from syncstore_cli.app.backups import Manifest
 
 BACKUP_EXIT_CODES = """
-Exit codes: 0 success; 1 the backup failed verification (or could not be made), a restore was
-refused because its backup failed verification, or the restore was not confirmed; 2 unknown backup
-id, or bad usage (restore without --yes when not on a terminal).
+Exit codes: 0 success; 1 the backup failed verification (or could not be made, or its manifest cannot
+be read), a restore was refused because its backup failed verification, the restore was not
+confirmed, or a prune could not delete a file; 2 unknown backup id, or bad usage (restore without
+--yes when not on a terminal, --keep below 1).
 """
 
 app = typer.Typer(
@@ -64,30 +65,42 @@ def create_command(as_json: JsonOption = False) -> None:
 
 @app.command("list", epilog=BACKUP_EXIT_CODES)
 def list_command(as_json: JsonOption = False) -> None:
-    """List the backups, newest first."""
+    """List the backups, newest first, with their sizes and the total.
+
+    A backup whose manifest cannot be read is listed too, with the reason; `backup verify ID` on it
+    exits 1. Such a backup is never restored or pruned.
+    """
     from syncstore_cli.app.backups import list_backups
     from syncstore_cli.app.context import open_context
 
     with open_context() as ctx:
-        backups = list_backups(ctx)
+        listing = list_backups(ctx)
+        folder = ctx.backup_folder
     if as_json:
-        print_json([b.as_json() for b in backups])
+        print_json([{**b.as_json(), "state": "ok"} for b in listing.backups]
+                   + [{"id": u.id, "state": u.problem, "size": u.size, "files": list(u.files),
+                       "path": str(folder / f"{u.id}.json")} for u in listing.unreadable])
         return
-    manifests = [b.manifest for b in backups]
     out = console()
-    if not manifests:
+    count = len(listing.backups) + len(listing.unreadable)
+    if not count:
         out.print("No backups yet (`syncstore backup create` makes one).", markup=False)
         return
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Backups ({len(manifests)}, newest first)", title_justify="left")
+    table = Table(title=f"Backups ({count}, newest first, {_size(listing.total_bytes)} in all)",
+                  title_justify="left")
     for name, justify in (("ID", "left"), ("Created (UTC)", "left"), ("Backend", "left"), ("Size", "right"),
                           ("Tables/rows", "right"), ("Reason", "left"), ("Verified (UTC)", "left")):
         table.add_column(name, justify=justify, no_wrap=name != "Reason")  # type: ignore[arg-type]
-    for m in manifests:
+    for m in (b.manifest for b in listing.backups):
         table.add_row(m.id, _when(m.created_at), m.backend, _size(m.size), f"{len(m.tables)}/{m.rows:,}",
                       escape(m.reason), _when(m.verified_at))
+    for u in listing.unreadable:
+        table.add_row(u.id, "?", "?", _size(u.size), "?", f"[bold red]{escape(u.problem)}[/]", "-")
+    table.add_section()
+    table.add_row("Total", "", "", _size(listing.total_bytes), "", f"{count} backup(s)", "")
     out.print(table)
 
 
@@ -156,3 +169,39 @@ def restore_command(
     console().print(f"Restored backup {result.manifest.id} ({len(result.manifest.tables)} tables, "
                     f"{result.manifest.rows:,} rows). The state before it is backup {result.safety.id}: "
                     f"`syncstore backup restore {result.safety.id}` undoes this restore.", markup=False)
+
+
+@app.command("prune", epilog=BACKUP_EXIT_CODES)
+def prune_command(
+    keep: Annotated[int | None, typer.Option("--keep", metavar="N", help="Keep the N newest backups (default: the "
+                                             "setting backup.keep, 10).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be deleted; delete nothing.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Delete all but the newest backups, and say what was deleted and the space freed.
+
+    A backup taken before a batch the owner approved is always kept, as is one whose manifest cannot
+    be read (`backup list` shows it). The same prune runs after every new backup, to backup.keep.
+    """
+    from syncstore_cli.app.backups import prune_backups
+    from syncstore_cli.app.context import open_context
+
+    with open_context() as ctx:
+        result = prune_backups(ctx, keep, dry_run=dry_run)
+    if as_json:
+        print_json({"keep": result.keep, "dry_run": result.dry_run, "deleted": [m.id for m in result.deleted],
+                    "freed_bytes": result.freed, "kept": [m.id for m in result.kept],
+                    "kept_for_approved_batches": result.protected, "problems": result.problems})
+    else:
+        out = console()
+        verb = "Would delete" if dry_run else "Deleted"
+        for m in result.deleted:
+            out.print(f"{verb} {m.id} ({_when(m.created_at)} UTC, {_size(m.size)}, {m.reason})", markup=False)
+        held = f", {len(result.protected)} of them for approved batches" if result.protected else ""
+        out.print(f"{verb} {len(result.deleted)} backup(s), {_size(result.freed)} "
+                  f"{'would be ' if dry_run else ''}freed; {len(result.kept)} kept (newest {result.keep}{held}).",
+                  markup=False)
+    for problem in result.problems:
+        typer.echo(f"error: backup prune: {problem}", err=True)
+    if result.problems:
+        raise typer.Exit(1)

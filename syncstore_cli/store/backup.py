@@ -19,11 +19,16 @@ Tables are written parents first, so a restore inserts them in file order. Rows 
 (server-side cursor out, chunked inserts in): no table is ever held in memory whole.
 
 Manifests hold no database URL, so no password can leak through them.
+
+Shop authorizations are not history: a restore keeps the `shop_auth` rows the database has now
+(tokens, generations, refresh leases), and backups carry those rows without their tokens. Shopee
+refresh tokens are single-use, so a pair older than the last refresh is a lost authorization.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import io
@@ -44,6 +49,7 @@ from typing import Any, Final
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, Integer, MetaData, Table, func, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from syncstore_cli.errors import NotFoundError, SyncStoreError
 from syncstore_cli.store.engine import BUSY_TIMEOUT_MS
@@ -53,7 +59,9 @@ __all__ = [
     "BackupStore",
     "CopyCheck",
     "Manifest",
+    "PruneResult",
     "RestoreResult",
+    "UnreadableBackup",
     "VerifyResult",
     "check_copy",
     "integrity_check",
@@ -66,6 +74,8 @@ ID_PATTERN: Final = re.compile(r"BK\d{8}-\d{6}-[0-9a-f]{6}")
 SUFFIXES: Final = {"sqlite": ".db", "postgresql": ".jsonl.gz"}
 CHUNK_ROWS: Final = 1_000
 _READ_BLOCK: Final = 1 << 20
+LIVE_TABLES: Final = ("shop_auth",)  # a restore keeps these as they are now (module docstring)
+TOKEN_COLUMNS: Final = {"shop_auth": ("access_token", "refresh_token")}  # blanked in every backup
 
 
 class BackupError(SyncStoreError):
@@ -129,6 +139,27 @@ class VerifyResult:
 class RestoreResult:
     manifest: Manifest  # the backup now in the database
     safety: Manifest  # the backup of the state it replaced: restore this one to undo
+
+
+@dataclass(frozen=True)
+class UnreadableBackup:
+    """A backup whose manifest cannot be read: listed so that it is seen, never restored or pruned."""
+
+    id: str
+    problem: str  # "manifest unreadable: <reason>"
+    files: tuple[str, ...]  # the files of the folder carrying its id
+    size: int  # their bytes on disk
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    keep: int
+    deleted: list[Manifest]  # oldest first; with dry_run, what would be deleted
+    kept: list[Manifest]  # newest first
+    protected: list[str]  # ids kept past `keep` because an approved batch (or a restore) needs them
+    freed: int  # bytes on disk of the deleted files
+    dry_run: bool
+    problems: list[str] = field(default_factory=list)  # files that could not be deleted
 
 
 @dataclass
@@ -325,11 +356,16 @@ def _now() -> datetime:
 
 # -- the store -------------------------------------------------------------------------------------
 class BackupStore:
-    """Backups of one database in one folder. `engine` is needed to create and restore only."""
+    """Backups of one database in one folder. `engine` is needed to create, restore and prune only.
 
-    def __init__(self, folder: Path, engine: Engine | None = None) -> None:
+    With `keep`, every new backup is followed by a prune to the `keep` newest (plus those of approved
+    batches, see `prune`).
+    """
+
+    def __init__(self, folder: Path, engine: Engine | None = None, *, keep: int | None = None) -> None:
         self.folder = folder
         self._engine = engine
+        self.keep = keep
 
     @property
     def engine(self) -> Engine:
@@ -353,27 +389,99 @@ class BackupStore:
         if not ID_PATTERN.fullmatch(backup_id) or not path.is_file():
             raise NotFoundError(f"unknown backup id {backup_id!r}")
         try:
-            return Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise BackupError(f"backup {backup_id}: its manifest cannot be read: {exc}") from None
+            return _read_manifest(path)
+        except _Unreadable as exc:
+            raise BackupError(f"backup {backup_id}: {exc}") from None
 
-    def list_manifests(self) -> list[Manifest]:
-        """Every backup with a readable manifest, newest first."""
+    def _scan(self) -> tuple[list[Manifest], list[UnreadableBackup]]:
         manifests: list[Manifest] = []
+        unreadable: list[UnreadableBackup] = []
         if not self.folder.is_dir():
-            return manifests
+            return manifests, unreadable
         for path in self.folder.glob("BK*.json"):
             if not ID_PATTERN.fullmatch(path.stem):
                 continue
             try:
-                manifests.append(Manifest.from_json(json.loads(path.read_text(encoding="utf-8"))))
-            except (OSError, ValueError, KeyError, TypeError):
-                continue  # `verify` on that id says what is wrong with it
-        return sorted(manifests, key=lambda m: (m.created_at, m.id), reverse=True)
+                manifests.append(_read_manifest(path))
+            except _Unreadable as exc:
+                files = sorted(p for p in self.folder.glob(f"{path.stem}.*") if p.is_file())
+                unreadable.append(UnreadableBackup(path.stem, str(exc), tuple(p.name for p in files),
+                                                   sum(_disk_size(p) for p in files)))
+        return (sorted(manifests, key=lambda m: (m.created_at, m.id), reverse=True),
+                sorted(unreadable, key=lambda u: u.id, reverse=True))
+
+    def list_manifests(self) -> list[Manifest]:
+        """Every backup with a readable manifest, newest first."""
+        return self._scan()[0]
+
+    def unreadable(self) -> list[UnreadableBackup]:
+        """Every backup whose manifest cannot be read (the id's newest first), and why."""
+        return self._scan()[1]
+
+    # -- retention ---------------------------------------------------------------------------------
+    def protected_ids(self) -> set[str]:
+        """Backups taken before a batch the owner approved: what a rollback of the rollout may need."""
+        from syncstore_cli.store.models import ApprovalRow, SyncBatchRow
+
+        batches = SyncBatchRow.__table__  # type: ignore[attr-defined]
+        approvals = ApprovalRow.__table__  # type: ignore[attr-defined]
+        with self.engine.connect() as connection:
+            return {str(v) for v in connection.execute(
+                select(batches.c.backup_id).join(approvals, approvals.c.batch_id == batches.c.id).where(
+                    batches.c.backup_id.is_not(None))).scalars()}
+
+    def prune(self, keep: int, *, dry_run: bool = False, protect: frozenset[str] = frozenset()) -> PruneResult:
+        """Deletes all but the `keep` newest backups, never one of an approved batch or in `protect`.
+
+        A backup whose manifest cannot be read is left alone (`unreadable` lists it). Its copy is deleted
+        before its manifest, so an interrupted prune leaves at worst a manifest whose file is missing,
+        which `verify` reports and the next prune removes.
+        """
+        if keep < 1:
+            raise BackupError(f"keep must be at least 1, not {keep}")
+        manifests = self.list_manifests()
+        protected = self.protected_ids() | set(protect)
+        kept: list[Manifest] = []
+        deleted: list[Manifest] = []
+        held: list[str] = []
+        for index, manifest in enumerate(manifests):
+            if index < keep:
+                kept.append(manifest)
+            elif manifest.id in protected:
+                kept.append(manifest)
+                held.append(manifest.id)
+            else:
+                deleted.append(manifest)
+        freed = 0
+        problems: list[str] = []
+        for manifest in reversed(deleted):  # oldest first
+            for path in (self.path_of(manifest), self.folder / f"{manifest.id}.json"):
+                size = _disk_size(path)
+                if not dry_run:
+                    try:
+                        path.unlink(missing_ok=True)
+                    except OSError as exc:
+                        problems.append(f"{path.name}: {exc.strerror or exc}")
+                        continue
+                freed += size
+        if deleted and not dry_run:
+            _fsync_dir(self.folder)
+        return PruneResult(keep, list(reversed(deleted)), kept, held, freed, dry_run, problems)
+
+    def _prune_after_create(self, protect: frozenset[str] = frozenset()) -> None:
+        if self.keep is None:
+            return
+        # Retention must never cost the backup just taken (or the batch waiting for it); nothing is
+        # deleted when the approvals cannot be read, and `backup prune` shows what stopped it.
+        with contextlib.suppress(OSError, SQLAlchemyError):
+            self.prune(self.keep, protect=protect)
 
     # -- create ------------------------------------------------------------------------------------
-    def create(self, reason: str = "manual") -> Manifest:
-        """Snapshot the database, verify the copy, then write its manifest; raises BackupError if unverified."""
+    def create(self, reason: str = "manual", *, prune: bool = True) -> Manifest:
+        """Snapshot the database, verify the copy, then write its manifest; raises BackupError if unverified.
+
+        Then, with `keep` set and unless `prune` is False, older backups are pruned (`prune`).
+        """
         backend = self.backend
         self.folder.mkdir(parents=True, exist_ok=True)
         created = _now()
@@ -411,6 +519,8 @@ class BackupStore:
             if isinstance(exc, BackupError) or not isinstance(exc, Exception):
                 raise
             raise BackupError(f"backup {backup_id} failed and was deleted: {exc}") from exc
+        if prune:
+            self._prune_after_create()
         return manifest
 
     def _live_sqlite_path(self) -> Path:
@@ -430,6 +540,40 @@ class BackupStore:
             source.backup(copy, pages=-1)  # one step: one read transaction, one consistent snapshot
             # A self-contained file: rollback journal, not WAL (which would want -wal/-shm beside it).
             copy.execute("PRAGMA journal_mode=DELETE").fetchone()
+            _blank_tokens(copy)
+
+    def _restore_sqlite(self, path: Path) -> None:
+        """The backup, brought to this code's schema and given the live shop_auth rows in a staging copy,
+        then written over the live file in one step (all pages or none).
+
+        The live rows are read just before that step, which holds the write lock; a token refresh
+        waiting for it lands on the restored rows afterwards."""
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        from syncstore_cli.store.schema import ensure_current
+
+        live = self._live_sqlite_path()
+        staging = self.folder / f".restoring-{secrets.token_hex(4)}.db"
+        try:
+            with closing(_read_only(path)) as copy, closing(sqlite3.connect(staging)) as stage:
+                copy.backup(stage, pages=-1)
+            staged = create_engine(f"sqlite:///{staging}", poolclass=NullPool)
+            try:
+                ensure_current(staged)  # an older backup is upgraded here, before the live file is touched
+            finally:
+                staged.dispose()
+            with closing(sqlite3.connect(staging.resolve().as_uri(), uri=True, isolation_level=None)) as stage:
+                _keep_live_rows(stage, live)
+            self.engine.dispose()
+            with closing(_read_only(staging)) as stage, \
+                    closing(sqlite3.connect(live, timeout=BUSY_TIMEOUT_MS / 1000)) as database:
+                database.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                stage.backup(database, pages=-1)
+            self.engine.dispose()
+        finally:
+            for leftover in (staging, staging.with_name(staging.name + "-journal")):
+                leftover.unlink(missing_ok=True)
 
     def _project_tables(self, connection: Connection) -> list[str]:
         from sqlmodel import SQLModel
@@ -461,9 +605,11 @@ class BackupStore:
         out.write(json.dumps(header, ensure_ascii=False) + "\n")
         rows = connection.execute(select(table).order_by(*table.primary_key.columns),
                                   execution_options={"stream_results": True, "yield_per": CHUNK_ROWS})
+        blank = {i for i, c in enumerate(table.columns) if c.name in TOKEN_COLUMNS.get(table.name, ())}
         written = 0
         for row in rows:
-            out.write(json.dumps([_encode(v) for v in row], ensure_ascii=False, separators=(",", ":")) + "\n")
+            values = ["" if i in blank else _encode(v) for i, v in enumerate(row)]
+            out.write(json.dumps(values, ensure_ascii=False, separators=(",", ":")) + "\n")
             written += 1
         if written != expected:
             raise BackupError(f"table {table.name}: {written:,} rows exported, the snapshot counted {expected:,}")
@@ -523,43 +669,104 @@ class BackupStore:
         elif not _known_revision(manifest.schema_revision):  # an older one is upgraded after the copy
             raise BackupError(f"backup {backup_id} is at schema revision {manifest.schema_revision}, which this "
                               "version of SyncStore does not know; nothing was restored")
-        safety = self.create(reason=f"before restore of {backup_id}")
+        safety = self.create(reason=f"before restore of {backup_id}", prune=False)
+        # Before the restore, while the approvals of the state being replaced can still be read.
+        self._prune_after_create(protect=frozenset({backup_id, safety.id}))
         if backend == "sqlite":
             self._restore_sqlite(self.path_of(manifest))
         else:
             self._restore_postgres(self.path_of(manifest), manifest)
         return RestoreResult(manifest, safety)
 
-    def _restore_sqlite(self, path: Path) -> None:
-        from syncstore_cli.store.schema import ensure_current
-
-        live = self._live_sqlite_path()
-        self.engine.dispose()
-        with closing(_read_only(path)) as copy, \
-                closing(sqlite3.connect(live, timeout=BUSY_TIMEOUT_MS / 1000)) as database:
-            database.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            copy.backup(database, pages=-1)  # one write transaction on the live file: all pages or none
-        self.engine.dispose()
-        ensure_current(self.engine)  # an older backup is brought up to the schema this code expects
-
     def _restore_postgres(self, path: Path, manifest: Manifest) -> None:
         with self.engine.begin() as connection:
             metadata = MetaData()
             metadata.reflect(connection, only=self._project_tables(connection))
             preparer = connection.dialect.identifier_preparer
-            names = ", ".join(preparer.format_table(t) for t in metadata.sorted_tables)
+            # Nothing references the live tables, so truncating the others (CASCADE) leaves them untouched.
+            replaced = [t for t in metadata.sorted_tables if t.name not in LIVE_TABLES]
+            names = ", ".join(preparer.format_table(t) for t in replaced)
             if names:
                 connection.execute(text(f"TRUNCATE TABLE {names} CASCADE"))
             restored: dict[str, int] = {}
             for table, rows in _export_chunks(path, metadata):
                 restored[table.name] = restored.get(table.name, 0) + len(rows)
-                if rows:
+                if rows and table.name not in LIVE_TABLES:
                     connection.execute(table.insert(), rows)
             if restored != manifest.tables:
                 raise BackupError(f"backup {manifest.id}: rows restored {restored} differ from the manifest "
                                   f"{manifest.tables}; nothing was restored")
-            for table in metadata.sorted_tables:
+            for table in replaced:
                 _reset_sequence(connection, table)
+
+
+class _Unreadable(Exception):
+    """A manifest that cannot be read; its message is what `backup list` shows."""
+
+
+def _read_manifest(path: Path) -> Manifest:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise _Unreadable("manifest unreadable: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise _Unreadable(f"manifest unreadable: not valid JSON ({exc.msg} at line {exc.lineno}, "
+                          f"column {exc.colno})") from None
+    except OSError as exc:
+        raise _Unreadable(f"manifest unreadable: {exc.strerror or exc}") from None
+    if not isinstance(data, dict):
+        raise _Unreadable(f"manifest unreadable: a JSON {type(data).__name__}, not an object")
+    try:
+        return Manifest.from_json(data)
+    except KeyError as exc:
+        raise _Unreadable(f"manifest unreadable: no {exc.args[0]!r} field") from None
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise _Unreadable(f"manifest unreadable: a field has the wrong type ({exc})") from None
+
+
+def _disk_size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _blank_tokens(copy: sqlite3.Connection) -> None:
+    """Blanks the token columns of a fresh SQLite copy, their old bytes zeroed (secure_delete) and no
+    journal on disk holding them."""
+    present = {str(row[0]) for row in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = [(t, columns) for t, columns in TOKEN_COLUMNS.items() if t in present]
+    if not tables:
+        return
+    copy.execute("PRAGMA journal_mode=MEMORY").fetchone()
+    copy.execute("PRAGMA secure_delete=ON").fetchone()
+    with copy:
+        for table, columns in tables:
+            copy.execute(f"UPDATE {_quote(table)} SET " + ", ".join(f"{_quote(c)} = ''" for c in columns))
+    copy.execute("PRAGMA journal_mode=DELETE").fetchone()
+
+
+def _keep_live_rows(stage: sqlite3.Connection, live: Path) -> None:
+    """Replaces the staged copy's LIVE_TABLES rows with the live database's, in one transaction."""
+    stage.execute("ATTACH DATABASE ? AS live", (f"{live.resolve().as_uri()}?mode=ro",))
+    try:
+        stage.execute("BEGIN")
+        for table in LIVE_TABLES:
+            ours = [str(r[1]) for r in stage.execute(f"PRAGMA main.table_info({_quote(table)})")]
+            theirs = {str(r[1]) for r in stage.execute(f"PRAGMA live.table_info({_quote(table)})")}
+            if not theirs:
+                raise BackupError(f"the database has no table {table} to keep; nothing was restored")
+            columns = ", ".join(_quote(c) for c in ours if c in theirs)
+            stage.execute(f"DELETE FROM main.{_quote(table)}")
+            if columns:
+                stage.execute(f"INSERT INTO main.{_quote(table)} ({columns}) SELECT {columns} "
+                              f"FROM live.{_quote(table)}")
+        stage.execute("COMMIT")
+    except BaseException:
+        stage.execute("ROLLBACK")
+        raise
+    finally:
+        stage.execute("DETACH DATABASE live")
 
 
 def _known_revision(revision: str | None) -> bool:

@@ -54,11 +54,11 @@ def create() -> dict[str, Any]:
 
 
 def test_backup_commands_have_help_and_exit_codes() -> None:
-    for command in ("create", "list", "verify", "restore"):
+    for command in ("create", "list", "verify", "restore", "prune"):
         code, out, _ = run("backup", command, "--help")
         assert code == 0 and "Exit codes" in out, command
     code, out, _ = run("backup", "--help")
-    assert code == 0 and all(c in out for c in ("create", "list", "verify", "restore"))
+    assert code == 0 and all(c in out for c in ("create", "list", "verify", "restore", "prune"))
 
 
 def test_create_list_verify_restore(catalog: Path) -> None:
@@ -71,7 +71,7 @@ def test_create_list_verify_restore(catalog: Path) -> None:
     assert code == 0
     listed = json.loads(out)
     assert [m["id"] for m in listed] == [second["id"], first["id"]]  # newest first
-    assert listed[1] == first
+    assert listed[1] == {**first, "state": "ok"}
 
     code, out, _ = run("backup", "list")
     tables_rows = f"{len(first['tables'])}/{first['rows']:,}"
@@ -176,3 +176,52 @@ def test_restore_asks_on_a_terminal(home: Path, monkeypatch: pytest.MonkeyPatch)
     code, out, err = run("backup", "restore", str(made["id"]), stdin="y\n")
     assert code == 0, err
     assert product_ids() == ["PROD-1", "PROD-2", "PROD-3"]
+
+
+def test_list_shows_sizes_a_total_and_a_backup_whose_manifest_is_corrupt(catalog: Path) -> None:
+    made = create()
+    bad = "BK20000101-000000-000000"
+    (catalog / "backups" / f"{bad}.json").write_text('{"id": "BK20000101-000000-000000", "size": 3')
+    (catalog / "backups" / f"{bad}.db").write_bytes(b"x" * 2048)
+
+    code, out, err = run("backup", "list")
+    assert code == 0, err
+    assert made["id"] in out and bad in out and "manifest unreadable: not valid JSON" in out
+    assert "2.0 KB" in out and "Total" in out and "2 backup(s)" in out
+
+    code, out, _ = run("backup", "list", "--json")
+    listed = {m["id"]: m for m in json.loads(out)}
+    assert listed[made["id"]]["state"] == "ok"
+    assert listed[bad]["state"].startswith("manifest unreadable: not valid JSON")
+    assert listed[bad]["size"] == 2048 + len('{"id": "BK20000101-000000-000000", "size": 3')
+
+    code, out, err = run("backup", "verify", bad)
+    assert code == 1 and out == ""
+    assert err.startswith(f"error: backup {bad}: manifest unreadable: not valid JSON")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_prune_says_what_it_deleted_and_the_space_freed(catalog: Path) -> None:
+    made = [create() for _ in range(3)]
+    files = sorted(p.name for p in (catalog / "backups").iterdir())
+
+    code, out, err = run("backup", "prune", "--keep", "1", "--dry-run", "--json")
+    assert code == 0, err
+    planned = json.loads(out)
+    assert planned["dry_run"] is True and planned["deleted"] == [made[0]["id"], made[1]["id"]]
+    assert planned["kept"] == [made[2]["id"]] and planned["freed_bytes"] > made[0]["size"] + made[1]["size"]
+    assert sorted(p.name for p in (catalog / "backups").iterdir()) == files  # nothing deleted
+
+    code, out, err = run("backup", "prune", "--keep", "1")
+    assert code == 0, err
+    assert f"Deleted {made[0]['id']}" in out and f"Deleted {made[1]['id']}" in out
+    assert "Deleted 2 backup(s)" in out and "freed" in out and "1 kept" in out
+    code, out, _ = run("backup", "list", "--json")
+    assert [m["id"] for m in json.loads(out)] == [made[2]["id"]]
+
+    for keep in ("0", "-3"):
+        code, out, err = run("backup", "prune", "--keep", keep)
+        assert code == 2 and out == "" and err.startswith("error: ") and "at least 1" in err
+        assert len(err.strip().splitlines()) == 1
+    code, out, _ = run("backup", "list", "--json")
+    assert len(json.loads(out)) == 1

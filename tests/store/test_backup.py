@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,9 +14,16 @@ from uuid import UUID
 import pytest
 from sqlalchemy import MetaData, select, text
 
-from syncstore_cli.app.backups import create_backup, list_backups, restore_backup, verify_backup
+from syncstore_cli.app.backups import (
+    create_backup,
+    list_backups,
+    prune_backups,
+    restore_backup,
+    verify_backup,
+)
 from syncstore_cli.app.catalog import import_catalog, product
 from syncstore_cli.app.context import AppContext
+from syncstore_cli.domain.auth import TokenPair
 from syncstore_cli.errors import NotFoundError, UserInputError
 from syncstore_cli.store import backup as backup_module
 from syncstore_cli.store.backup import BackupError, CopyCheck, Manifest
@@ -90,7 +98,7 @@ def test_create_verify_change_restore_and_undo(ctx: AppContext) -> None:
 
     safety = result.safety
     assert safety.reason == f"before restore of {manifest.id}" and safety.tables["products"] == 2
-    assert [b.manifest.id for b in list_backups(ctx)] == [safety.id, manifest.id]
+    assert [b.manifest.id for b in list_backups(ctx).backups] == [safety.id, manifest.id]
     assert verify_backup(ctx, safety.id).ok
 
     # The restored database takes new rows (ids continue after the restored ones), and the undo works.
@@ -123,7 +131,7 @@ def test_a_damaged_backup_fails_verify_and_restore_is_refused(ctx: AppContext, h
         restore_backup(ctx, manifest.id)
     assert info.value.exit_code == 1
     assert dump(ctx) == changed  # the database is untouched
-    assert [b.manifest.id for b in list_backups(ctx)] == [manifest.id]  # and no safety backup was even taken
+    assert [b.manifest.id for b in list_backups(ctx).backups] == [manifest.id]  # and no safety backup was even taken
 
 
 def test_a_missing_backup_file_fails_verify(ctx: AppContext) -> None:
@@ -148,7 +156,7 @@ def test_verification_failing_at_creation_leaves_no_manifest_and_no_file(
         create_backup(ctx)
     assert problem in str(info.value) and info.value.exit_code == 1
     assert list(ctx.backup_folder.iterdir()) == []
-    assert list_backups(ctx) == []
+    assert list_backups(ctx).backups == []
 
 
 def test_unknown_or_malformed_ids_are_not_found(ctx: AppContext) -> None:
@@ -166,11 +174,10 @@ def test_list_is_newest_first_and_the_batch_backup_says_why(ctx: AppContext) -> 
     second = ctx.backups().create(reason="before batch B20261124-0001")
     third = create_backup(ctx, reason="manual").manifest
     assert second.reason == "before batch B20261124-0001"
-    assert [b.manifest.id for b in list_backups(ctx)] == [third.id, second.id, first.id]
-    assert [b.manifest.reason for b in list_backups(ctx)] == ["manual", "before batch B20261124-0001", "manual"]
+    assert [b.manifest.id for b in list_backups(ctx).backups] == [third.id, second.id, first.id]
+    assert [b.manifest.reason for b in list_backups(ctx).backups] == ["manual", "before batch B20261124-0001", "manual"]
     (ctx.backup_folder / "notes.json").write_text("{}")  # not a manifest: ignored
-    (ctx.backup_folder / "BK20000101-000000-000000.json").write_text("not json")  # unreadable: skipped
-    assert len(list_backups(ctx)) == 3
+    assert len(list_backups(ctx).backups) == 3 and list_backups(ctx).unreadable == []
 
 
 @pytest.mark.postgres
@@ -204,7 +211,7 @@ def test_postgres_restore_refuses_another_schema_revision(postgres_url: str, hom
             connection.execute(text("UPDATE alembic_version SET version_num = '0004'"))
         with pytest.raises(BackupError, match="schema revision"):
             restore_backup(ctx, manifest.id)
-        assert len(list_backups(ctx)) == 1
+        assert len(list_backups(ctx).backups) == 1
 
 
 def test_sqlite_backup_is_a_self_contained_file(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -248,4 +255,151 @@ def test_sqlite_restore_refuses_a_schema_revision_this_version_does_not_know(
             connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": SCHEMA_HEAD})
         with pytest.raises(BackupError, match="does not know; nothing was restored"):
             restore_backup(ctx, manifest.id)
-        assert len(list_backups(ctx)) == 1
+        assert len(list_backups(ctx).backups) == 1
+
+
+# -- tokens: a restore never brings back an older authorization ----------------------------------------------
+def _pair(tag: str, now: float) -> TokenPair:
+    return TokenPair(f"tok-access-{tag}-5f1c9e", f"tok-refresh-{tag}-7b2d4a", now + 4 * 3600, now + 30 * 86_400)
+
+
+def test_a_restore_keeps_the_shops_current_tokens_and_backups_carry_none(ctx: AppContext) -> None:
+    now = datetime.now(UTC).timestamp()
+    ctx.tokens.save_authorization("shopee", "14701711", _pair("old", now), shop_name="FPV Parts Jakarta")
+    backup = create_backup(ctx)
+    # After the backup: the Shopee pair is refreshed (the old refresh token is spent: single-use), TikTok is
+    # authorized for the first time, and a refresher holds the Shopee lease while the restore runs.
+    assert ctx.tokens.try_lease("shopee", "14701711", "refresher-1", now + 30, now)
+    ctx.tokens.store_refreshed("shopee", "14701711", "refresher-1", _pair("new", now))
+    ctx.tokens.release_lease("shopee", "14701711", "refresher-1")
+    ctx.tokens.save_authorization("tiktok", "7494", _pair("tiktok", now), shop_cipher="ROW_cipher")
+    assert ctx.tokens.try_lease("shopee", "14701711", "refresher-2", now + 30, now)
+    live = dump(ctx)["shop_auth"]
+    change_catalog(ctx)
+
+    result = restore_backup(ctx, backup.manifest.id)
+
+    assert result is not None and product_ids(ctx) == ["PROD-1", "PROD-2", "PROD-3"]  # the catalog went back
+    assert dump(ctx)["shop_auth"] == live  # the authorizations did not: tokens, generations, leases
+    shopee = ctx.tokens.get_shop("shopee", "14701711")
+    assert shopee is not None and shopee.authorized and shopee.tokens == _pair("new", now)
+    tiktok = ctx.tokens.get_shop("tiktok", "7494")
+    assert tiktok is not None and tiktok.authorized and tiktok.tokens.refresh_token == "tok-refresh-tiktok-7b2d4a"
+    assert not ctx.tokens.try_lease("shopee", "14701711", "refresher-3", now + 30, now)  # still refresher-2's
+
+    # No backup file holds a token: neither the one taken before the refresh nor the restore's safety backup.
+    for made in (backup.manifest, result.safety):
+        data = (ctx.backup_folder / made.file).read_bytes()
+        if made.backend == "postgresql":
+            data = gzip.decompress(data)
+        assert b"tok-access-" not in data and b"tok-refresh-" not in data, made.id
+        assert verify_backup(ctx, made.id).ok
+    assert result.safety.tables["shop_auth"] == 2  # the rows (shop ids, names) are kept, without their tokens
+
+    undo = restore_backup(ctx, result.safety.id)  # undoing the restore keeps them too
+    assert undo is not None and dump(ctx)["shop_auth"] == live and product_ids(ctx) == ["PROD-2", "PROD-3"]
+
+
+# -- a manifest that cannot be read is shown, not hidden -----------------------------------------------------
+@pytest.mark.parametrize(("text", "reason"), [
+    (b"not json", "not valid JSON (Expecting value at line 1, column 1)"),
+    (b"\xff\xfe{}", "not UTF-8 text"),
+    (b"[1, 2]", "a JSON list, not an object"),
+    (b'{"id": "BK20000101-000000-000000"}', "no 'created_at' field"),
+], ids=["not-json", "not-utf8", "not-an-object", "missing-field"])
+def test_a_backup_whose_manifest_is_corrupt_is_listed_with_the_reason_and_fails_verify(
+        ctx: AppContext, text: bytes, reason: str) -> None:
+    good = create_backup(ctx).manifest
+    bad = "BK20000101-000000-000000"
+    (ctx.backup_folder / f"{bad}.json").write_bytes(text)
+    (ctx.backup_folder / f"{bad}.db").write_bytes(b"x" * 1000)
+
+    listing = list_backups(ctx)
+
+    assert [b.manifest.id for b in listing.backups] == [good.id]
+    [unreadable] = listing.unreadable
+    assert (unreadable.id, unreadable.problem) == (bad, f"manifest unreadable: {reason}")
+    assert unreadable.size == 1000 + len(text) and unreadable.files == (f"{bad}.db", f"{bad}.json")
+    assert listing.total_bytes == good.size + unreadable.size
+    with pytest.raises(BackupError, match=f"^backup {bad}: manifest unreadable: ") as info:
+        verify_backup(ctx, bad)
+    assert reason in str(info.value) and info.value.exit_code == 1
+    with pytest.raises(BackupError, match="manifest unreadable"):
+        restore_backup(ctx, bad)
+
+
+# -- retention -----------------------------------------------------------------------------------------------
+def _approved_batch(ctx: AppContext, batch_id: str, backup_id: str, *, approved: bool = True) -> None:
+    ctx.jobs.create_batch(batch_id, "batch", "shopee", [])
+    ctx.safety.set_batch_safety(batch_id, products=1, forced=False, backup_id=backup_id)
+    if approved:
+        ctx.safety.approve(batch_id, 1, None, None)
+
+
+def _files(ctx: AppContext) -> set[str]:
+    return {p.name for p in ctx.backup_folder.iterdir()}
+
+
+def test_prune_keeps_the_newest_and_those_of_approved_batches(ctx: AppContext) -> None:
+    made = [ctx.backups().create(reason=f"before batch B-{n}", prune=False) for n in range(5)]  # oldest first
+    _approved_batch(ctx, "B-0", made[0].id)  # approved: its backup stays whatever its age
+    _approved_batch(ctx, "B-1", made[1].id, approved=False)  # not approved (yet): no exception for it
+    sizes = {m.id: m.size + (ctx.backup_folder / f"{m.id}.json").stat().st_size for m in made}
+
+    result = ctx.backups().prune(2)
+
+    assert [m.id for m in result.deleted] == [made[1].id, made[2].id]
+    assert [m.id for m in result.kept] == [made[4].id, made[3].id, made[0].id]
+    assert result.protected == [made[0].id] and result.problems == [] and not result.dry_run
+    assert result.freed == sizes[made[1].id] + sizes[made[2].id]
+    assert [b.manifest.id for b in list_backups(ctx).backups] == [made[4].id, made[3].id, made[0].id]
+    assert _files(ctx) == {name for m in result.kept for name in (m.file, f"{m.id}.json")}
+    assert all(verify_backup(ctx, m.id).ok for m in result.kept)
+
+
+def test_prune_dry_run_deletes_nothing_and_says_what_it_would(ctx: AppContext) -> None:
+    made = [ctx.backups().create(prune=False) for _ in range(3)]
+    before = _files(ctx)
+
+    result = prune_backups(ctx, 1, dry_run=True)
+
+    assert result.dry_run and [m.id for m in result.deleted] == [made[0].id, made[1].id]
+    assert result.freed == sum(m.size + (ctx.backup_folder / f"{m.id}.json").stat().st_size for m in made[:2])
+    assert _files(ctx) == before
+    with pytest.raises(UserInputError, match="at least 1"):
+        prune_backups(ctx, 0)
+    assert _files(ctx) == before
+
+
+def test_every_new_backup_prunes_to_the_setting_and_a_restore_keeps_what_it_needs(
+        ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SYNCSTORE_BACKUP_KEEP", "2")
+    bad = "BK20000101-000000-000000"
+    ctx.backup_folder.mkdir(exist_ok=True)
+    (ctx.backup_folder / f"{bad}.json").write_text("{")  # unreadable: never pruned
+    with AppContext() as fresh:
+        made = [create_backup(fresh).manifest for _ in range(4)]
+        assert [b.manifest.id for b in list_backups(fresh).backups] == [made[3].id, made[2].id]
+        # The pre-batch backup goes through the same store (app/sync.py): it prunes too.
+        batch_backup = fresh.backups().create(reason="before batch B-9")
+        _approved_batch(fresh, "B-9", batch_backup.id)
+        newer = [create_backup(fresh).manifest for _ in range(2)]
+        assert [b.manifest.id for b in list_backups(fresh).backups] == [newer[1].id, newer[0].id, batch_backup.id]
+
+        # A restore takes a safety backup and prunes: neither that one nor the one restored is deleted.
+        result = restore_backup(fresh, newer[0].id)
+        assert result is not None
+        assert [b.manifest.id for b in list_backups(fresh).backups] == [result.safety.id, newer[1].id,
+                                                                        newer[0].id, batch_backup.id]
+        assert [u.id for u in list_backups(fresh).unreadable] == [bad]
+
+
+def test_backup_keep_must_be_a_whole_number_of_at_least_one(ctx: AppContext,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from syncstore_cli.errors import ConfigError
+
+    for value in ("0", "-3", "ten"):
+        monkeypatch.setenv("SYNCSTORE_BACKUP_KEEP", value)
+        with AppContext() as fresh, pytest.raises(ConfigError, match=r"backup\.keep"):
+            create_backup(fresh)
+    assert list_backups(ctx).backups == []
