@@ -1,8 +1,9 @@
 """Catalog records (one product as a flat mapping, as in a JSON Lines or CSV file) to and from `Product`.
 
 Two kinds of trouble are kept apart on purpose:
-- a *malformed* record (missing required field, a price that is not a number, an unknown
-  category) cannot become a `Product`: `RecordError` names the field, and the import stops;
+- a *malformed* record (missing required field, a price that is not a number or not whole rupiah by
+  the rule of `domain.money`, an unknown category) cannot become a `Product`: `RecordError` names the
+  field, and the import stops;
 - a *flawed* product (too few images, price 0 or missing, a title too long for a platform)
   is still a product: it imports, and validation reports it later.
 """
@@ -17,6 +18,7 @@ from dataclasses import field as dataclass_field
 from typing import Any, Final
 
 from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product, Tier, Variant
+from syncstore_cli.domain.money import MAX_QUANTITY, MoneyError, rupiah, whole_number
 
 REQUIRED_FIELDS: Final = ("sku", "title", "category", "price")
 MAX_TIERS: Final = 2
@@ -40,35 +42,31 @@ def _text(record: Mapping[str, Any], field: str, *, required: bool = False, defa
     return value
 
 
-def _whole(record: Mapping[str, Any], field: str, *, nullable: bool = False, default: int = 0) -> int | None:
-    """A whole, non-negative number: JSON ints, or text such as '150000' / '150.000' / '150,000' from sheets."""
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _rupiah(record: Mapping[str, Any], field: str) -> int | None:
+    """A money field by the rule of `domain.money` (whole rupiah up to its maximum); blank is no price,
+    a flaw that imports and that validation reports."""
     value = record.get(field)
-    if value is None or value == "":
-        return None if nullable else default
-    if isinstance(value, bool):
-        raise RecordError(field, f"'{value}' is not a number")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float):
-        if not value.is_integer():
-            raise RecordError(field, f"'{value}' is not a whole number")
-        number = int(value)
-    elif isinstance(value, str):
-        cleaned = value.strip().removeprefix("Rp").strip().replace(".", "").replace(",", "").replace("_", "")
-        if not cleaned.isdigit():
-            raise RecordError(field, f"'{value}' is not a number")
-        number = int(cleaned)
-    else:
-        raise RecordError(field, f"'{value}' is not a number")
-    if number < 0:
-        raise RecordError(field, f"{number} is negative")
-    return number
+    if _blank(value):
+        return None
+    try:
+        return rupiah(value)
+    except MoneyError as exc:
+        raise RecordError(field, exc.reason) from None
 
 
 def _int(record: Mapping[str, Any], field: str, default: int = 0) -> int:
-    value = _whole(record, field, default=default)
-    assert value is not None  # not nullable
-    return value
+    """A whole, non-negative quantity (stock, weight, sizes): the digit rule of money, without a currency."""
+    value = record.get(field)
+    if _blank(value):
+        return default
+    try:
+        return whole_number(value)
+    except MoneyError as exc:
+        raise RecordError(field, exc.reason) from None
 
 
 def _string_list(value: Any, field: str) -> tuple[str, ...]:
@@ -117,7 +115,7 @@ def _variants(value: Any, tiers: tuple[Tier, ...]) -> tuple[Variant, ...]:
         try:
             sku = _text(item, "sku", required=True)
             options = _string_list(item.get("options"), "options")
-            price = _whole(item, "price", nullable=True)
+            price = _rupiah(item, "price")
             stock = _int(item, "stock")
             image = _text(item, "image") or None
         except RecordError as exc:
@@ -150,6 +148,8 @@ def product_from_record(record: Mapping[str, Any], *, default_id: str) -> Produc
     tiers = _tiers(record.get("tiers"))
     variants = _variants(record.get("variants"), tiers)
     stock = sum(v.stock for v in variants) if variants else _int(record, "stock")
+    if stock > MAX_QUANTITY:
+        raise RecordError("stock", f"the variants' stock adds up to {stock:,}, above the maximum of {MAX_QUANTITY:,}")
     return Product(
         id=_text(record, "id") or default_id,
         sku=sku,
@@ -161,7 +161,7 @@ def product_from_record(record: Mapping[str, Any], *, default_id: str) -> Produc
         length_cm=_int(record, "length_cm"),
         width_cm=_int(record, "width_cm"),
         height_cm=_int(record, "height_cm"),
-        price=_whole(record, "price", nullable=True),
+        price=_rupiah(record, "price"),
         stock=stock,
         images=_string_list(record.get("images"), "images"),
         tiers=tiers,

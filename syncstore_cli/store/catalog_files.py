@@ -7,7 +7,8 @@ CSV layout, one row per product, or one row per variant for products with varian
     price, stock, origin, images (separated by '|'), tier1_name, tier2_name,
     variant_sku, option1, option2, variant_price, variant_stock, variant_image
 
-Every problem is reported as `CatalogFileError` with the file, the line and the field.
+Every problem is reported as `CatalogFileError` with the file, the line and the field. Money cells
+are read by the rule of `domain.money` (whole rupiah, no guessing); a column named twice is refused.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from syncstore_cli.domain.catalog import Product
+from syncstore_cli.domain.money import MoneyError, rupiah, whole_number
 from syncstore_cli.domain.records import RecordError, product_from_record, product_to_record
 from syncstore_cli.errors import CatalogFileError
 
@@ -72,6 +74,8 @@ def _read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     record = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise CatalogFileError(str(path), number, None, f"not valid JSON: {exc.msg}") from None
+                except ValueError as exc:  # e.g. a number of more digits than Python converts
+                    raise CatalogFileError(str(path), number, None, f"not valid JSON: {exc}") from None
                 if not isinstance(record, dict):
                     raise CatalogFileError(str(path), number, None, "expected a JSON object per line")
                 yield number, record
@@ -87,7 +91,16 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     except OSError as exc:
         raise CatalogFileError(str(path), None, None, f"cannot be read: {exc.strerror}") from None
     reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
+    try:
+        header = list(reader.fieldnames or [])
+    except csv.Error as exc:
+        raise CatalogFileError(str(path), 1, None, f"not valid CSV: {exc}") from None
+    # DictReader keeps the last of two same-named columns: which value the seller meant is unknowable.
+    # Unnamed columns (a sheet's trailing empty ones) are read by nothing, so they may repeat.
+    for index, column in enumerate(header):
+        if column.strip() and column in header[:index]:
+            first = header.index(column) + 1
+            raise CatalogFileError(str(path), 1, column, f"the column appears twice (columns {first} and {index + 1})")
     for column in REQUIRED_COLUMNS:
         if column not in header:
             raise CatalogFileError(str(path), 1, column, "required column is missing")
@@ -136,12 +149,21 @@ def _add_variant(record: dict[str, Any], row: dict[str, str], path: Path, line: 
             raise CatalogFileError(str(path), line, f"option{index + 1}", "is required for a variant")
         if option not in tiers[index]["options"]:
             tiers[index]["options"].append(option)
+    # Read the variant's numbers here, where the row's own line and column are known; the record
+    # would only name the product's first line.
+    numbers: dict[str, int | None] = {}
+    for column, parse in (("variant_price", rupiah), ("variant_stock", whole_number)):
+        text = row.get(column) or ""
+        try:
+            numbers[column] = parse(text) if text.strip() else None
+        except MoneyError as exc:
+            raise CatalogFileError(str(path), line, column, exc.reason) from None
     record["variants"].append(
         {
             "sku": row.get("variant_sku", ""),
             "options": options,
-            "price": row.get("variant_price", ""),
-            "stock": row.get("variant_stock", ""),
+            "price": numbers["variant_price"],
+            "stock": numbers["variant_stock"],
             "image": row.get("variant_image", ""),
         }
     )

@@ -120,3 +120,126 @@ def test_unknown_file_type_and_missing_file(tmp_path: Path) -> None:
     (tmp_path / "empty.jsonl").write_text("\n\n")
     with pytest.raises(CatalogFileError, match="no products"):
         read_catalog(tmp_path / "empty.jsonl")
+
+
+# --------------------------------------------------------------------------- money, read exactly
+
+def _csv_with(tmp_path: Path, line: int, old: str, new: str, name: str = "sheet.csv") -> Path:
+    lines = (FIXTURES / "small.csv").read_text().splitlines()
+    assert old in lines[line - 1]
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("150000.5", "fraction of a rupiah"),  # was read as 1,500,005
+        ('"Rp 1.500.000,50"', "fraction of a rupiah"),  # was read as 150,000,050
+        ('"1,500,000.50"', "fraction of a rupiah"),
+        ("12.34.5", "groups digits wrongly"),  # was accepted
+        ('"1,5000"', "groups digits wrongly"),
+        ('"1.500,000"', "mixes"),
+        ("1" + "0" * 30, "above the maximum of 150,000,000"),  # was a traceback from the database
+        ("-150000", "negative"),
+    ],
+)
+def test_csv_price_that_is_not_exact_rupiah_is_refused(tmp_path: Path, cell: str, reason: str) -> None:
+    path = _csv_with(tmp_path, 2, ",150000,", f",{cell},")
+    with pytest.raises(CatalogFileError) as info:
+        read_catalog(path)
+    assert (info.value.line, info.value.field) == (2, "price")
+    assert reason in info.value.problem
+    assert str(info.value).startswith(f"{path}:2: field 'price': ")
+
+
+@pytest.mark.parametrize("cell", ['"Rp 1.500.000"', '"1,500,000.00"', '"1.500.000,00"', "1500000", '"IDR 1.500.000"'])
+def test_csv_price_forms_of_the_rule_read_exactly(tmp_path: Path, cell: str) -> None:
+    path = _csv_with(tmp_path, 2, ",150000,", f",{cell},")
+    assert read_catalog(path)[0][1].price == 1_500_000
+
+
+def test_csv_variant_price_is_refused_on_its_own_line_and_column(tmp_path: Path) -> None:
+    path = _csv_with(tmp_path, 4, ",45000,50,", ",45000.5,50,")  # PRP-5145-BLUE's row
+    with pytest.raises(CatalogFileError) as info:
+        read_catalog(path)
+    assert (info.value.line, info.value.field) == (4, "variant_price")
+    assert "fraction of a rupiah" in info.value.problem
+
+
+def test_csv_variant_price_forms_read_exactly(tmp_path: Path) -> None:
+    path = _csv_with(tmp_path, 5, ",47500,50,", ',"Rp 47.500,00",50,')
+    assert [v.price for v in read_catalog(path)[1][1].variants] == [45_000, 45_000, 47_500]
+
+
+def test_csv_variant_stock_follows_the_digit_rule(tmp_path: Path) -> None:
+    path = _csv_with(tmp_path, 4, ",45000,50,", ",45000,5.0.0,")
+    with pytest.raises(CatalogFileError) as info:
+        read_catalog(path)
+    assert (info.value.line, info.value.field) == (4, "variant_stock")
+
+
+@pytest.mark.parametrize("column", ["price", "sku", "variant_price"])
+def test_csv_with_a_column_twice_is_refused(tmp_path: Path, column: str) -> None:
+    lines = (FIXTURES / "small.csv").read_text().splitlines()
+    lines = [f"{line},{column}" if n == 0 else f"{line},999" for n, line in enumerate(lines)]
+    path = tmp_path / "twice.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CatalogFileError) as info:
+        read_catalog(path)
+    assert (info.value.line, info.value.field) == (1, column)
+    assert "appears twice" in info.value.problem
+    assert str(info.value).startswith(f"{path}:1: field '{column}': ")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field", "reason"),
+    [
+        (lambda r: r[0].update(price="150000.5"), "price", "fraction of a rupiah"),
+        (lambda r: r[0].update(price="Rp 1.500.000,50"), "price", "fraction of a rupiah"),
+        (lambda r: r[0].update(price="12.34.5"), "price", "groups digits wrongly"),
+        (lambda r: r[0].update(price=10**30), "price", "above the maximum"),
+        (lambda r: r[0].update(price=1e30), "price", "above the maximum"),
+        (lambda r: r[0].update(price=150_000_001), "price", "above the maximum"),
+        (lambda r: r[0].update(price=True), "price", "not a number"),
+        (lambda r: r[1]["variants"][0].update(price=45000.5), "variants[0].price", "fraction of a rupiah"),
+        (lambda r: r[1]["variants"][2].update(price="1,5000"), "variants[2].price", "groups digits wrongly"),
+        (lambda r: r[0].update(stock=10**30), "stock", "above the maximum"),
+    ],
+)
+def test_jsonl_money_by_the_same_rule(tmp_path: Path, mutate, field: str, reason: str) -> None:  # type: ignore[no-untyped-def]
+    records = _records()
+    mutate(records)
+    path = _write_jsonl(tmp_path / "bad.jsonl", records)
+    with pytest.raises(CatalogFileError) as info:
+        read_catalog(path)
+    assert (info.value.line, info.value.field) == (1 if field in ("price", "stock") else 2, field)
+    assert reason in info.value.problem
+
+
+def test_jsonl_money_forms_of_the_rule_read_exactly(tmp_path: Path) -> None:
+    records = _records()
+    records[0]["price"] = "Rp 1.500.000,00"
+    records[1]["variants"][0]["price"] = 45_000.0
+    records[1]["variants"][1]["price"] = "45,000"
+    products = [p for _, p in read_catalog(_write_jsonl(tmp_path / "ok.jsonl", records))]
+    assert products[0].price == 1_500_000
+    assert [v.price for v in products[1].variants] == [45_000, 45_000, 47_500]
+
+
+def test_jsonl_number_too_long_to_convert_is_one_error(tmp_path: Path) -> None:
+    path = tmp_path / "huge.jsonl"
+    text = (FIXTURES / "small.jsonl").read_text().replace('"price": 150000', '"price": 1' + "0" * 5000, 1)
+    path.write_text(text)
+    with pytest.raises(CatalogFileError) as info:
+        read_catalog(path)
+    assert info.value.line == 1 and "not valid JSON" in info.value.problem
+
+
+def test_csv_with_trailing_unnamed_columns_still_reads(tmp_path: Path) -> None:
+    lines = (FIXTURES / "small.csv").read_text().splitlines()
+    path = tmp_path / "sheet.csv"
+    path.write_text("\n".join(f"{line},," for line in lines) + "\n")
+    assert [p.price for _, p in read_catalog(path)] == [150_000, 45_000, 650_000]
