@@ -31,15 +31,33 @@ def set_title(
     product_id: Annotated[str, typer.Argument(metavar="ID", help="Product id, e.g. PROD-1.")],
     title: Annotated[str, typer.Argument(help="The hand-written title; it is locked until unlocked.")],
     platform: PlatformOption,
+    allow_outside_band: Annotated[
+        bool,
+        typer.Option(
+            "--allow-outside-band",
+            help="Lock it even if its similarity to the master title is outside 70–80 (validation reports it). "
+            "What the marketplaces refuse (length, emoji, HTML entities, line breaks) is still refused.",
+        ),
+    ] = False,
 ) -> None:
-    """Lock a hand-written SEO title for one platform (it must meet the platform's rules)."""
+    """Lock a hand-written SEO title for one platform.
+
+    It must be 70–80 similar to the master title, within the platform's length limits, on one line
+    and free of emoji, HTML entities and control characters, and differ from the other platform's
+    title. Exit 2 with one `error:` line naming the broken rule otherwise.
+    """
     from syncstore_cli.app.catalog import set_seo_title
     from syncstore_cli.app.context import open_context
+    from syncstore_cli.domain.seo import SIMILARITY_BAND, in_band, score_text
 
+    chosen = _platform(platform)
     with open_context() as ctx:
-        stored = set_seo_title(ctx, product_id, _platform(platform), title)
-    listing = stored.listings[_platform(platform)]
-    console().print(f"{product_id} {platform}: locked title (similarity {listing.seo_similarity:.1f})")
+        stored = set_seo_title(ctx, product_id, chosen, title, allow_outside_band=allow_outside_band)
+    score = stored.listings[chosen].seo_similarity or 0.0
+    note = "" if in_band(score) else (
+        f", outside the band {SIMILARITY_BAND[0]:.0f}–{SIMILARITY_BAND[1]:.0f}: validation will report it"
+    )
+    console().print(f"{product_id} {chosen.value}: locked title (similarity {score_text(score)}{note})", markup=False)
 
 
 @app.command("unlock")

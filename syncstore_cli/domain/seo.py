@@ -115,9 +115,15 @@ _KEPT_SYMBOLS: Final[frozenset[str]] = frozenset({"-", "–", "|", "&", "+", "/"
 _RUN_RE: Final = re.compile(rf"(.)\1{{{MAX_IDENTICAL_RUN},}}", re.DOTALL)
 
 
+_CONTROL_NAMES: Final[dict[str, str]] = {"\n": "line break", "\r": "carriage return", "\t": "tab"}
+
+
 def _show(chars: Sequence[str]) -> str:
     unique = list(dict.fromkeys(chars))
-    return ", ".join(f"U+{ord(c):04X}" if _CONTROL_RE.match(c) else repr(c) for c in unique[:5])
+    return ", ".join(
+        f"{_CONTROL_NAMES[c] + ' ' if c in _CONTROL_NAMES else ''}U+{ord(c):04X}" if _CONTROL_RE.match(c) else repr(c)
+        for c in unique[:5]
+    )
 
 
 def title_problems(title: str, platform: Platform) -> list[str]:
@@ -170,6 +176,44 @@ def clean_title(title: str) -> str:
 
 def _has_alnum(word: str) -> bool:
     return any(c.isalnum() for c in word)
+
+
+# --------------------------------------------------------------------------- hand-written titles
+
+# White space other than the control characters: runs of it are one space in a stored title. Line
+# breaks and tabs are controls, kept so they are seen and refused: collapsed, a title split over
+# lines would pass for the one-line title it is not.
+_SPACE_RUN_RE: Final = re.compile(r"(?:(?![\x00-\x1f\x7f-\x9f\u2028-\u202e])\s)+")
+
+
+@dataclass(frozen=True)
+class HandTitle:
+    """A hand-written title (`seo set`) as it would be stored, and the seller's rules it breaks."""
+
+    title: str  # surrounding spaces removed, runs of spaces one space; nothing else changed
+    similarity: float  # to the master title
+    refused: tuple[str, ...]  # what the marketplaces refuse (length, emoji, entities, controls...): never stored
+    outside_band: str | None  # why the similarity is outside the band; the seller may insist on it
+
+
+def check_hand_title(text: str, master_title: str, platform: Platform) -> HandTitle:
+    """Checks a hand-written title on the raw text, before any white space is collapsed."""
+    title = _SPACE_RUN_RE.sub(" ", text).strip(" ")
+    score = similarity(master_title, title)
+    band = None
+    if not in_band(score):
+        lo, hi = SIMILARITY_BAND
+        band = f"similarity {score_text(score)} to the master title is outside the band {lo:.0f}–{hi:.0f}"
+    return HandTitle(title, score, tuple(title_problems(title, platform)), band)
+
+
+def score_text(score: float) -> str:
+    """A similarity as few digits as show it on the right side of the band (80.4 is not '80')."""
+    for digits in (0, 1, 2):
+        shown = f"{score:.{digits}f}"
+        if in_band(float(shown)) == in_band(score):
+            return shown
+    return repr(score)
 
 
 # --------------------------------------------------------------------------- vocabulary

@@ -103,7 +103,7 @@ def test_duplicate_sku_in_file_and_sku_owned_by_another_product(ctx: AppContext,
 
 def test_locked_title_survives_master_title_changes(ctx: AppContext, tmp_path: Path) -> None:
     import_catalog(ctx, FIXTURES / "small.jsonl")
-    mine = "Frame FPV 5 Inch Carbon Fiber 3mm Racing Freestyle Ringan [ORIGINAL]"
+    mine = "Frame FPV 5 Inch Carbon Fiber 3mm Arm Racing Freestyle [ORIGINAL]"
     set_seo_title(ctx, "PROD-1", Platform.SHOPEE, mine)
     records = _records()
     records[0]["title"] = "Frame Racing 5 Inch Carbon Fiber 4mm Arm FPV Freestyle Tahan Banting"

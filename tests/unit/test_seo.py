@@ -573,3 +573,59 @@ def test_every_generated_product_gets_titles_meeting_every_rule(generated_catalo
             failures.append(f"{product.id}: both platforms got {shopee!r}")
     assert failures == []
     assert missing == []
+
+
+# --------------------------------------------------------------------------- hand-written titles
+
+
+def test_hand_title_is_checked_on_the_raw_text_before_white_space_is_collapsed() -> None:
+    from syncstore_cli.domain.seo import check_hand_title
+
+    # Collapsed, "Carbon\nFiber" is the master itself; raw, it is a title marketplaces refuse.
+    split = check_hand_title("Frame Racing 5 Inch Carbon\nFiber 3mm Arm FPV Freestyle", CATALOG_EXAMPLE,
+                             Platform.SHOPEE)
+    assert any("line break U+000A" in p for p in split.refused), split
+    assert split.outside_band == "similarity 100 to the master title is outside the band 70–80"
+    tabbed = check_hand_title("Frame FPV 5 Inch\tCarbon Fiber 3mm Arm Racing Freestyle", CATALOG_EXAMPLE,
+                              Platform.TIKTOK)
+    assert any("tab U+0009" in p for p in tabbed.refused)
+    spaced = check_hand_title("  Frame FPV 5 Inch \u00a0Carbon Fiber 3mm Arm Racing Freestyle [ORIGINAL]  ",
+                              CATALOG_EXAMPLE, Platform.SHOPEE)
+    assert spaced.title == "Frame FPV 5 Inch Carbon Fiber 3mm Arm Racing Freestyle [ORIGINAL]"
+    assert (spaced.refused, spaced.outside_band) == ((), None) and 70 <= spaced.similarity <= 80
+
+
+def test_hand_title_outside_the_band_names_its_similarity() -> None:
+    from syncstore_cli.domain.seo import check_hand_title
+
+    unrelated = check_hand_title("Goggles DJI Avata Integra Original Garansi", CATALOG_EXAMPLE, Platform.SHOPEE)
+    assert unrelated.refused == ()
+    assert unrelated.outside_band == "similarity 29 to the master title is outside the band 70–80"
+
+
+def test_score_text_never_rounds_across_the_band_edge() -> None:
+    from syncstore_cli.domain.seo import score_text
+
+    assert [score_text(s) for s in (33.0, 75.4, 80.0, 80.4, 69.96, 100.0)] == ["33", "75", "80", "80.4", "69.96", "100"]
+
+
+def test_validation_reports_a_locked_title_outside_the_band() -> None:
+    # `seo set --allow-outside-band` stores such a title; the seller's checklist must still flag it.
+    from syncstore_cli.domain.catalog import Product
+    from syncstore_cli.domain.checks import SyncedListing, check_seo_titles
+
+    product = Product(id="PROD-1", sku="FRM-5IN-CF-001", title=CATALOG_EXAMPLE, description="", category="frame",
+                      brand="No Brand", weight_g=120, length_cm=25, width_cm=25, height_cm=5, price=150_000,
+                      stock=12, images=())
+    listings = [
+        SyncedListing(product, Platform.SHOPEE, "1", 172_500, seo_title="Goggles DJI Avata Integra Original Garansi",
+                      seo_locked=True),
+        SyncedListing(product, Platform.TIKTOK, "2", 180_000,
+                      seo_title="Frame FPV 5 Inch Carbon Fiber 3mm Arm Racing Freestyle [ORIGINAL]", seo_locked=True),
+    ]
+    result = check_seo_titles(listings)
+    assert not result.passed and result.checked == 2
+    assert result.problems == [
+        "PROD-1 (FRM-5IN-CF-001) shopee: title 'Goggles DJI Avata Integra Original Garansi' (locked by hand) is 29 "
+        "similar to the master title; the band is 70–80",
+    ]
