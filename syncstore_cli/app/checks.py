@@ -20,18 +20,20 @@ import fcntl
 import os
 import secrets
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import httpx
 
 from syncstore_cli.domain.catalog import PLATFORMS, Platform, SyncStatus
 from syncstore_cli.domain.checks import (
+    COULD_NOT_RUN,
     CheckResult,
     ReadBack,
     RemoteSummary,
@@ -49,11 +51,11 @@ from syncstore_cli.domain.checks import (
     tokopedia_problem,
 )
 from syncstore_cli.errors import NotFoundError, SyncStoreError, UserInputError
-from syncstore_cli.marketplaces.errors import MarketplaceError
+from syncstore_cli.marketplaces.errors import MarketplaceError, RetriableError
 
 if TYPE_CHECKING:
     from syncstore_cli.app.context import AppContext, SyncSession
-    from syncstore_cli.marketplaces.base import RemoteListing
+    from syncstore_cli.marketplaces.base import MarketplaceClient, RemoteListing
     from syncstore_cli.store.catalog import StoredProduct
     from syncstore_cli.store.jobs import KnownListing
 
@@ -65,6 +67,7 @@ IMAGE_TIMEOUT_S: Final = 15.0
 # The field groups `validate` reads back for its sample (`spot-check` compares every group sent).
 READBACK_GROUPS: Final[frozenset[str]] = frozenset({"title", "price", "images", "variants", "sku",
                                                     "listing_platforms"})
+T = TypeVar("T")
 
 
 class ValidationBusy(SyncStoreError):
@@ -135,6 +138,9 @@ def _log(home: Path, line: str) -> None:
 
 def _log_line(report: ValidationReport) -> str:
     counts = " ".join(f"{c.name}={len(c.problems)}" for c in report.checks)
+    unrun = [c.name for c in report.checks if c.status == COULD_NOT_RUN]
+    if unrun:  # a zero count there means "not looked at", not "fine"
+        counts += f" could_not_run={','.join(unrun)}"
     return (f"validate batch={report.batch_id or 'all'} {'passed' if report.passed else 'failed'} {counts} "
             f"listings={report.listings} sample={report.sample} seed={report.seed} "
             f"duration={report.duration_s:.2f}s run={report.check_run_id}")
@@ -183,6 +189,7 @@ def _validate(ctx: AppContext, batch_id: str | None, sample_size: int, seed: int
               image_workers: int) -> tuple[list[SyncedListing], list[CheckResult]]:
 
     stored, known, listings = _synced_listings(ctx, batch_id)
+    read = _Reader(ctx)
     owners = ctx.catalog.external_id_owners()
     fetched = fetch_images(sorted({url for listing in listings for url in _image_urls(listing)}), image_workers)
     readbacks: list[ReadBack] = []
@@ -191,7 +198,7 @@ def _validate(ctx: AppContext, batch_id: str | None, sample_size: int, seed: int
     platforms = [p for p in PLATFORMS if any(listing.platform is p for listing in listings)]
     if platforms:
         with ctx.sync_session() as session:
-            readbacks = _read_back_sample(session, stored, known, listings, sample_size, seed)
+            readbacks = _read_back_sample(session, stored, known, listings, sample_size, seed, read)
             for platform in platforms:
                 shop = session.shops.get(platform)
                 if shop is None:
@@ -199,8 +206,8 @@ def _validate(ctx: AppContext, batch_id: str | None, sample_size: int, seed: int
                                             f"{platform.value}`"
                     continue
                 try:
-                    scanned[platform] = [_summarise(platform, r) for r in shop.client.list_listings()]
-                except (MarketplaceError, httpx.HTTPError) as error:  # fails this check, not the run
+                    scanned[platform] = read(partial(_scan, shop.client, platform))
+                except (MarketplaceError, httpx.HTTPError) as error:  # these checks could not run; the rest can
                     scan_errors[platform] = _error_text(error)
     skus: dict[Platform, set[str]] = {}
     for listing in listings:
@@ -213,7 +220,7 @@ def _validate(ctx: AppContext, batch_id: str | None, sample_size: int, seed: int
         check_images(listings, fetched),
         check_variants(listings),
         check_marketplace(listings, readbacks, scanned, scan_errors),
-        check_duplicates(scanned, skus),
+        check_duplicates(scanned, skus, scan_errors),
     ]
     return listings, results
 
@@ -246,6 +253,28 @@ def _synced_listings(ctx: AppContext, batch_id: str | None) -> tuple[
     return stored, known, listings
 
 
+class _Reader:
+    """A check's marketplace read, retried on transient errors like any other call: the HTTP layer retries
+    each request (`http.max_attempts`), and the whole read is tried up to `sync.job_attempts` times, the
+    budget a sync job gets, before the check concludes it could not run."""
+
+    def __init__(self, ctx: AppContext, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.attempts = ctx.settings.sync.job_attempts
+        http = ctx.settings.http
+        self.backoff_base, self.backoff_max = http.backoff_base, http.backoff_max
+        self.sleep = sleep
+
+    def __call__(self, read: Callable[[], T]) -> T:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return read()
+            except RetriableError:
+                if attempt == self.attempts:
+                    raise
+                self.sleep(min(self.backoff_max, self.backoff_base * 2 ** attempt))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+
 def _image_urls(listing: SyncedListing) -> list[str]:
     synced = (listing.synced_state or {}).get("images") or []
     return [*listing.product.images, *(str(u) for u in synced)]
@@ -271,6 +300,10 @@ def fetch_images(urls: Sequence[str], workers: int = IMAGE_WORKERS,
             return dict(zip(urls, pool.map(fetch, urls), strict=True))
 
 
+def _scan(client: MarketplaceClient, platform: Platform) -> list[RemoteSummary]:
+    return [_summarise(platform, r) for r in client.list_listings()]
+
+
 def _summarise(platform: Platform, remote: RemoteListing) -> RemoteSummary:
     return RemoteSummary(platform=platform, external_id=remote.external_id, sku=remote.sku, skus=remote.skus,
                          price=remote.price, variant_prices={v.sku: v.price for v in remote.variants})
@@ -282,7 +315,7 @@ def _error_text(error: BaseException) -> str:
 
 def _read_back_sample(session: SyncSession, stored: Mapping[str, StoredProduct],
                       known: Mapping[tuple[str, Platform], KnownListing], listings: Sequence[SyncedListing],
-                      size: int, seed: int) -> list[ReadBack]:
+                      size: int, seed: int, read: Callable[[Callable[[], Any]], Any]) -> list[ReadBack]:
     """Reads `size` random synced listings per platform back and compares them with the desired listing."""
     from syncstore_cli.engine.remote import readback_differences
 
@@ -300,15 +333,16 @@ def _read_back_sample(session: SyncSession, stored: Mapping[str, StoredProduct],
             error = f"no {platform.value} shop is authorized; run `syncstore auth {platform.value}`"
         else:
             try:
-                remote = {r.external_id: r for r in shop.client.get_listings([eid for _, eid in chosen])}
-            except (MarketplaceError, httpx.HTTPError) as failure:  # fails this check, not the run
+                remote = {r.external_id: r for r in read(
+                    partial(shop.client.get_listings, [eid for _, eid in chosen]))}
+            except (MarketplaceError, httpx.HTTPError) as failure:  # the check could not run, the rest can
                 error = _error_text(failure)
         for product_id, external_id in chosen:
             item = stored[product_id]
             listing = remote.get(external_id)
             if listing is None:
                 readbacks.append(ReadBack(product_id, item.product.sku, platform, external_id,
-                                          error=error or "not found on the marketplace"))
+                                          error=error or "not found on the marketplace", unreadable=bool(error)))
                 continue
             desired = session.engine.plan(item, platform, known[(product_id, platform)]).desired
             assert desired is not None

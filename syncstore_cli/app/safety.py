@@ -6,10 +6,12 @@ Afterwards the owner approves it once its checks pass, which lets the next batch
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from syncstore_cli.app.context import AppContext
+from syncstore_cli.domain.checks import COULD_NOT_RUN, FAIL
 from syncstore_cli.domain.rollout import RolloutDecision
 from syncstore_cli.errors import ApprovalRefused, NotFoundError, UserInputError
 
@@ -47,6 +49,13 @@ def approve(ctx: AppContext, batch_id: str, note: str | None = None) -> Approval
         raise ApprovalRefused(f"{batch_id} has not been validated since it finished; run `syncstore validate "
                               f"--batch {batch_id}` first")
     if not checks[0].passed:
+        unrun = [str(r.get("name")) for r in checks[0].results
+                 if isinstance(r, Mapping) and r.get("status") == COULD_NOT_RUN]
+        if unrun and not any(isinstance(r, Mapping) and r.get("status") == FAIL for r in checks[0].results):
+            # Nothing was found wrong, but not everything was looked at: no approval on a partial check.
+            raise ApprovalRefused(f"{batch_id}'s latest validation could not run {', '.join(unrun)} "
+                                  f"({checks[0].summary}); run `syncstore validate --batch {batch_id}` again "
+                                  "once the marketplaces answer")
         raise ApprovalRefused(f"{batch_id}'s latest validation failed ({checks[0].summary}); fix it and validate "
                               "again")
     spot = safety.checks(kind="spot_check", batch_id=batch_id, limit=1)

@@ -1,13 +1,17 @@
 """Use case: sync: plan, manual sync, batches through the queue, the worker, status, logs, dead letters.
 
-A batch starts the safe way (ids checked, the staged rollout, a verified backup, a snapshot of
-every listing it touches) and only then writes its jobs, in one transaction, and queues their
-ids. Every marketplace request of a job lands in sync_logs.
+A batch starts the safe way (everything it needs checked before anything is written: ids,
+settings, authorized shops, a queue that answers, the staged rollout; then a snapshot of every
+listing it touches and a verified backup) and only then writes its jobs, in one transaction, and
+queues their ids. Every marketplace request of a job lands in sync_logs.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
+import stat
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,12 +22,16 @@ from typing import TYPE_CHECKING, Any
 from syncstore_cli.app.context import AppContext
 from syncstore_cli.domain.catalog import Platform
 from syncstore_cli.domain.desired import PlanEntry
-from syncstore_cli.errors import NotFoundError, RolloutRefused, UserInputError
+from syncstore_cli.errors import NotFoundError, RolloutRefused, SyncStoreError, UserInputError
 
 if TYPE_CHECKING:
-    from syncstore_cli.store.jobs import BatchSummary, Job
+    from syncstore_cli.domain.auth import ShopAuth
+    from syncstore_cli.domain.rollout import RolloutDecision
+    from syncstore_cli.store.jobs import BatchSummary, Job, WorkerActivity
 
-__all__ = ["BatchRun", "BatchSummary", "Job", "ManualSyncResult"]
+__all__ = ["BatchProgress", "BatchRun", "BatchSummary", "Job", "ManualSyncResult", "WorkerResult"]
+
+STALLED_HINT = "start `syncstore worker` (or `syncstore worker --until-idle`) to finish it"
 
 
 def new_batch_id(kind: str = "B") -> str:
@@ -39,15 +47,53 @@ def parse_platforms(value: str) -> list[Platform]:
         raise UserInputError(f"--platform {value!r}: expected shopee, tiktok or both") from None
 
 
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
 def read_id_file(path: Path) -> list[str]:
-    """Product ids one per line; blank lines and `#` comments allowed."""
+    """Product ids one per line; blank lines and `#` comments allowed.
+
+    Only a regular file is read: a FIFO would block until something writes to it, and a directory
+    or a device is a mistake to name, not a list of ids. The file is opened without blocking and
+    then examined, so what is checked is what would be read.
+    """
+    def refuse_unless_regular(mode: int) -> None:
+        if not stat.S_ISREG(mode):
+            what = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
+            raise UserInputError(f"{path}: is {what}, not a file of product ids")
+
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: no such file") from None
+    except OSError as error:
+        with contextlib.suppress(OSError):  # a socket cannot even be opened: say what it is, not the errno
+            refuse_unless_regular(os.stat(path).st_mode)
+        raise UserInputError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        refuse_unless_regular(os.fstat(fd).st_mode)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
     except OSError as error:
         raise UserInputError(f"{path}: cannot read ({error.strerror})") from None
+    finally:
+        os.close(fd)
+    try:
+        text = b"".join(chunks).decode("utf-8")
     except UnicodeDecodeError:
         raise UserInputError(f"{path}: not UTF-8 text") from None
     return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
+
+
+MAX_CONCURRENCY = 256  # the bound of the sync.concurrency setting: more threads is a typo, not a plan
+
+
+def check_concurrency(concurrency: int | None) -> None:
+    """`--concurrency` is a number of worker threads, 1 to MAX_CONCURRENCY (None: the setting's)."""
+    if concurrency is not None and not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise UserInputError(f"--concurrency {concurrency}: must be a whole number from 1 to {MAX_CONCURRENCY}")
 
 
 def product_ids_from(ids: Sequence[str] | None, file: Path | None) -> list[str]:
@@ -120,32 +166,82 @@ def manual_sync(ctx: AppContext, product_ids: str | Sequence[str], platforms: Se
 
 
 # -- batches ---------------------------------------------------------------------------------------
+def _check_shops(ctx: AppContext, platforms: Sequence[Platform]) -> None:
+    """Each platform asked has the app's credentials and an authorized shop whose authorization lasts.
+
+    Without this a batch would be recorded and every one of its jobs dead-lettered by the worker,
+    and unresolved dead letters stop the staged rollout.
+    """
+    now = time.time()
+    shops: dict[str, ShopAuth] = {}
+    for authorized in ctx.tokens.shops():
+        if authorized.authorized:
+            shops.setdefault(authorized.platform, authorized)  # the one a sync session uses (ShopConnections)
+    problems: list[str] = []
+    for platform in platforms:
+        if platform is Platform.SHOPEE:
+            ctx.shops.shopee_partner()  # ConfigError naming the missing credential
+        else:
+            ctx.shops.tiktok_app()
+        shop = shops.get(platform.value)
+        run_auth = f"run `syncstore auth {platform.value}`"
+        if shop is None:
+            problems.append(f"no {platform.value} shop is authorized ({run_auth})")
+        elif shop.authorization_expires_at is not None and 0 < shop.authorization_expires_at < now:
+            problems.append(f"the {platform.value} shop {shop.shop_id}'s authorization has expired ({run_auth})")
+        elif 0 < shop.tokens.refresh_expires_at < now:
+            problems.append(f"the {platform.value} shop {shop.shop_id}'s refresh token has expired ({run_auth})")
+    if problems:
+        raise UserInputError(f"{'; '.join(problems)}; nothing was queued")
+
+
+def check_batch_can_start(ctx: AppContext, product_ids: Sequence[str], platforms: Sequence[Platform], *,
+                          source: str | None = None, force: bool = False) -> RolloutDecision:
+    """Everything a batch needs, checked before anything of it is written; returns the rollout's decision.
+
+    The ids; every setting (parsed now, not when a worker first needs it); the app credentials and an
+    authorized shop for each platform asked; the queue: a URL it can be, answering now; the staged
+    rollout, unless `force`. Each refusal is one error (exit 2) and leaves no batch, job or backup.
+    """
+    check_ids(ctx, product_ids, f"{source}: " if source else "")
+    if not platforms:
+        raise UserInputError("no platform given; nothing was queued")
+    ctx.settings.validate()
+    _check_shops(ctx, platforms)
+    ctx.queue.ping()
+    decision = ctx.safety.rollout_decision(len(product_ids))
+    if not decision.allowed and not force:
+        hint = f"; next: {decision.next_step}" if decision.next_step else ""
+        raise RolloutRefused(f"{decision.reason}{hint} (the owner may override with --force)")
+    return decision
+
+
 def submit_batch(ctx: AppContext, product_ids: Sequence[str], platforms: Sequence[Platform], *,
                  source: str | None = None, force: bool = False,
                  confirm: Callable[[str], bool] | None = None) -> str:
     """Starts a batch the safe way, then puts its job ids on the queue; returns its id.
 
-    In order: the ids are checked; the staged rollout must allow the batch's size, unless `force`
-    (then `confirm(batch_id)` must return True: the owner typed the id back); a verified backup of
-    the database is taken; every listing the batch will touch is read from its marketplace and
-    stored as the batch's snapshot; then the batch and its jobs are recorded in one transaction.
-    Anything failing before that last step leaves no batch and queues nothing.
+    In order: everything the batch needs is checked (`check_batch_can_start`: ids, settings, shops,
+    queue, the staged rollout, unless `force`; then `confirm(batch_id)` must return True: the owner
+    typed the id back); every listing the batch will touch is read from its marketplace (a batch
+    that could not be undone must not start); a verified backup of the database is taken; the reads
+    are stored as the batch's snapshot; then the batch and its jobs are recorded in one transaction.
+    Anything failing before that last step leaves no batch and queues nothing, and a refusal or a
+    failed read leaves no backup either.
     """
     from syncstore_cli.engine.snapshots import take_snapshots
 
-    check_ids(ctx, product_ids, f"{source}: " if source else "")
-    decision = ctx.safety.rollout_decision(len(product_ids))
-    if not decision.allowed and not force:
-        hint = f"; next: {decision.next_step}" if decision.next_step else ""
-        raise RolloutRefused(f"{decision.reason}{hint} (the owner may override with --force)")
+    decision = check_batch_can_start(ctx, product_ids, platforms, source=source, force=force)
     forced = not decision.allowed
     batch_id = new_batch_id()
     if forced and confirm is not None and not confirm(batch_id):
         raise UserInputError(f"batch {batch_id} was not confirmed; nothing was queued")
-    backup = ctx.backups().create(reason=f"before batch {batch_id}")
+    skus = {s.product.id: (s.product.sku, [v.sku for v in s.product.variants])
+            for s in ctx.catalog.get_many(list(product_ids))}
     with ctx.sync_session() as session, session.capture.job(batch_id, None, None):
         # Logged under the batch: its snapshot's reads are part of what the batch cost.
-        snapshots = take_snapshots(ctx.jobs, batch_id, product_ids, platforms, session.shops)
+        snapshots = take_snapshots(ctx.jobs, batch_id, product_ids, platforms, session.shops, skus)
+    backup = ctx.backups().create(reason=f"before batch {batch_id}")
     ctx.safety.save_snapshots(snapshots)
     note = f" (forced past the rollout limit of {decision.limit})" if forced else ""
     ctx.jobs.create_batch(batch_id, "batch", "+".join(p.value for p in platforms),
@@ -154,8 +250,15 @@ def submit_batch(ctx: AppContext, product_ids: Sequence[str], platforms: Sequenc
     ctx.safety.set_batch_safety(batch_id, products=len(product_ids), forced=forced, backup_id=backup.id)
     for product_id in product_ids:
         ctx.jobs.refresh_product_status(product_id)
-    # Marked enqueued before the send: if the send fails, the reconciler re-sends them later.
-    ctx.queue.enqueue(ctx.jobs.due_jobs(time.time(), stale_after=None, batch_id=batch_id))
+    # Marked enqueued before the send: if the send fails, the jobs stay pending and a worker's
+    # reconciler re-sends them (pending, enqueued longer ago than sync.stale_after, queue empty).
+    due = ctx.jobs.due_jobs(time.time(), stale_after=None, batch_id=batch_id)
+    try:
+        ctx.queue.enqueue(due)
+    except Exception as error:  # the queue went away since the check: the batch is safe in the store
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise SyncStoreError(f"batch {batch_id} is recorded but its jobs could not be queued ({detail}); "
+                             "`syncstore worker` sends them once the queue answers") from None
     return batch_id
 
 
@@ -172,6 +275,7 @@ def run_batch(ctx: AppContext, product_ids: Sequence[str], platforms: Sequence[P
               detach: bool = False, concurrency: int | None = None,
               on_progress: Callable[[BatchSummary], None] | None = None) -> BatchRun:
     """`sync batch`: submit the batch, then (unless `detach`) serve it here until it finishes."""
+    check_concurrency(concurrency)
     batch_id = submit_batch(ctx, product_ids, platforms, source=source, force=force, confirm=confirm)
     started = time.monotonic()
     if not detach:
@@ -185,19 +289,33 @@ def run_batch(ctx: AppContext, product_ids: Sequence[str], platforms: Sequence[P
     return BatchRun(batch_id, summary, detach, time.monotonic() - started)
 
 
+@dataclass(frozen=True)
+class WorkerResult:
+    """What one worker did: the deliveries it handled, and the jobs it ran that ended dead-lettered."""
+
+    deliveries: int
+    dead_lettered: list[int]  # job ids, failed or dead (see `syncstore dlq list`)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.dead_lettered)
+
+
 def run_worker(ctx: AppContext, *, concurrency: int | None = None, until: Callable[[], bool] = lambda: False,
                on_tick: Callable[[], None] | None = None, reconcile_seconds: float | None = None,
-               until_idle: bool = False) -> int:
-    """Serves queued jobs until `until()` (or, with `until_idle`, no job is open); returns the deliveries handled."""
+               until_idle: bool = False) -> WorkerResult:
+    """Serves queued jobs until `until()` (or, with `until_idle`, no job is open)."""
     from syncstore_cli.queue.worker import Worker
 
+    check_concurrency(concurrency)
     sync = ctx.settings.sync
+    ctx.queue.ping()  # one line at once for a queue that does not answer, not a worker stuck on it
     stop = (lambda: ctx.jobs.open_jobs() == 0) if until_idle else until
     with ctx.sync_session() as session:
         worker = Worker(session.runner, ctx.jobs, ctx.queue, concurrency=concurrency or sync.concurrency,
                         reconcile_seconds=reconcile_seconds or sync.reconcile_seconds, stale_after=sync.stale_after)
         worker.run(until=stop, on_tick=on_tick)
-        return worker.processed
+        return WorkerResult(worker.processed, sorted(set(worker.dead_lettered)))
 
 
 def batch_status(ctx: AppContext, batch_id: str, *, with_jobs: bool = True) -> BatchSummary:
@@ -208,16 +326,61 @@ def batch_status(ctx: AppContext, batch_id: str, *, with_jobs: bool = True) -> B
     return summary
 
 
+@dataclass(frozen=True)
+class BatchProgress:
+    """A batch's counts, and whether it is stalled: open jobs, and no worker seen for a while."""
+
+    summary: BatchSummary
+    stalled: bool = False
+    hint: str | None = None  # what to do about it, when stalled
+
+
+def stalled_for(activity: WorkerActivity, now: float, lease_seconds: float) -> float | None:
+    """Seconds since the jobs last showed a live worker, when that is longer than two leases; else None.
+
+    No table of workers is needed: a live worker writes to jobs (claims, finishes, reschedules), renews
+    its leases and re-sends due jobs every few seconds, and a pending job that is not due yet (a
+    retry later) is nobody's to run before then. A killed worker's leases run out after one lease;
+    after two, nothing is running the batch.
+    """
+    signs = [t for t in (activity.last_write, activity.last_enqueue, activity.first_due) if t is not None]
+    if activity.lease_until is not None:
+        signs.append(activity.lease_until - lease_seconds)  # its last renewal
+    quiet = now - max(signs) if signs else float("inf")
+    return quiet if quiet > 2 * lease_seconds else None
+
+
+def batch_progress(ctx: AppContext, batch_id: str, *, with_jobs: bool = True) -> BatchProgress:
+    """`sync status`: the batch, and, while it has open jobs, whether any worker is still running it."""
+    summary = batch_status(ctx, batch_id, with_jobs=with_jobs)
+    if summary.finished:
+        return BatchProgress(summary)
+    quiet = stalled_for(ctx.jobs.worker_activity(batch_id), time.time(), ctx.settings.sync.lease_seconds)
+    if quiet is None:
+        return BatchProgress(summary)
+    seen = "no worker has touched any job" if quiet == float("inf") else \
+        f"no worker has been seen for {_duration(quiet)}"
+    return BatchProgress(summary, True, f"no worker is running ({seen}): {STALLED_HINT}")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def watch_batch(ctx: AppContext, batch_id: str, *, on_progress: Callable[[BatchSummary], None] | None = None,
-                poll_seconds: float = 1.0) -> BatchSummary:
-    """`sync status --watch`: polls the batch until it ends, reporting each poll."""
-    summary = batch_status(ctx, batch_id, with_jobs=False)
-    while not summary.finished:
+                poll_seconds: float = 1.0) -> BatchProgress:
+    """`sync status --watch`: polls the batch until it ends, or until no worker is left to end it."""
+    progress = batch_progress(ctx, batch_id, with_jobs=False)
+    while not progress.summary.finished and not progress.stalled:
         if on_progress is not None:
-            on_progress(summary)
+            on_progress(progress.summary)
         time.sleep(poll_seconds)
-        summary = batch_status(ctx, batch_id, with_jobs=False)
-    return batch_status(ctx, batch_id)
+        progress = batch_progress(ctx, batch_id, with_jobs=False)
+    return batch_progress(ctx, batch_id)
 
 
 # -- logs and dead letters -------------------------------------------------------------------------

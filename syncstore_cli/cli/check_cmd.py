@@ -18,9 +18,9 @@ SeedOption = Annotated[int | None, typer.Option(
                    "seed, shown in the summary).")]
 
 VALIDATE_EXIT_CODES = """
-Exit codes: 0 every check passed; 1 a check failed, or another validate is running (it holds
-<data folder>/validate.lock; this run stops at once and says which pid); 2 bad usage (unknown
-batch, bad option). Each run appends one line to <data folder>/logs/validate.log.
+Exit codes: 0 every check passed; 1 a check failed or could not run, or another validate is running
+(it holds <data folder>/validate.lock; this run stops at once and says which pid); 2 bad usage
+(unknown batch, bad option). Each run appends one line to <data folder>/logs/validate.log.
 """
 
 SPOT_CHECK_EXIT_CODES = """
@@ -43,6 +43,11 @@ def validate_command(
     """Run the seller's checklist over synced listings: pricing, SEO titles, mappings, images,
     variants, a marketplace read-back (a sample, plus every price from a full listing scan) and
     duplicate SKUs. Never prompts: safe to run from cron (plain text when not on a terminal).
+
+    Each check says pass, fail (with its problems) or "could not run" (with the reason): it could
+    not read what it needs (a marketplace read still failing after its retries, a shop not
+    authorized) or checked nothing where there was something to check. "could not run" is never
+    a pass: exit 1, and `approve` refuses the batch until a validation runs in full.
     """
     from syncstore_cli.app.checks import run_validation
     from syncstore_cli.app.context import open_context
@@ -69,10 +74,13 @@ def _render_table(checks: list[CheckResult], summary: str, batch_id: str | None)
     table.add_column("problems", justify="right")
     table.add_column("first problems", overflow="fold")
     for check in checks:
-        status = "[green]pass[/green]" if check.passed else "[red]FAIL[/red]"
+        status = {"pass": "[green]pass[/green]", "fail": "[red]FAIL[/red]"}.get(
+            check.status, "[yellow]could not run[/yellow]")
         first = "\n".join(escape(p) for p in check.problems[:FIRST_PROBLEMS])
         if len(check.problems) > FIRST_PROBLEMS:
             first += f"\n… and {len(check.problems) - FIRST_PROBLEMS} more (--json lists them all)"
+        if check.reason:
+            first += ("\n" if first else "") + escape(f"could not run: {check.reason}")
         table.add_row(check.name, status, f"{check.checked:,}", str(len(check.problems)), first)
     out = console()
     out.print(table)
@@ -81,12 +89,14 @@ def _render_table(checks: list[CheckResult], summary: str, batch_id: str | None)
 
 def _render_plain(checks: list[CheckResult], summary: str, run_id: int) -> None:
     for check in checks:
-        sys.stdout.write(f"{check.name}\t{'pass' if check.passed else 'FAIL'}\t{check.checked}\t"
-                         f"{len(check.problems)}\n")
+        status = {"pass": "pass", "fail": "FAIL"}.get(check.status, check.status)
+        sys.stdout.write(f"{check.name}\t{status}\t{check.checked}\t{len(check.problems)}\n")
         for problem in check.problems[:FIRST_PROBLEMS]:
             sys.stdout.write(f"  {problem}\n")
         if len(check.problems) > FIRST_PROBLEMS:
             sys.stdout.write(f"  ... and {len(check.problems) - FIRST_PROBLEMS} more (--json lists them all)\n")
+        if check.reason:
+            sys.stdout.write(f"  could not run: {check.reason}\n")
     sys.stdout.write(f"{summary} [check run {run_id}]\n")
 
 

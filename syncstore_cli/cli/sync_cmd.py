@@ -14,12 +14,17 @@ from syncstore_cli.cli.output import console, is_terminal, print_json
 from syncstore_cli.domain.vocabulary import DEAD_LETTER, OPEN, ErrorCode, JobState, SyncStatus, label_for
 
 if TYPE_CHECKING:
-    from syncstore_cli.app.sync import BatchSummary, Job
+    from syncstore_cli.app.sync import BatchProgress, BatchSummary, Job
     from syncstore_cli.domain.desired import PlanEntry
 
 SYNC_EXIT_CODES = """
 Exit codes: 0 every job succeeded; 1 a job failed (see `syncstore dlq list`); 2 bad input (unknown or repeated
 id, unreadable file, bad option); 3 nothing failed but some products are blocked (invalid, never sent).
+"""
+
+WORKER_EXIT_CODES = """
+Exit codes: 0 no job this worker ran ended dead-lettered; 1 a job it ran ended dead-lettered (failed or
+dead; see `syncstore dlq list`); 2 bad input (bad option, broken configuration, unreachable queue).
 """
 
 app = typer.Typer(help="Plan and apply listings: one product by hand, or batches through the queue.",
@@ -159,7 +164,8 @@ def batch_command(
     file: Annotated[Path, typer.Option("--file", "-f", help="Product ids, one per line (# comments allowed).")],
     platform: PlatformOption = "both",
     detach: Annotated[bool, typer.Option("--detach", help="Queue only; `syncstore worker` runs it.")] = False,
-    concurrency: Annotated[int | None, typer.Option(help="Worker threads (default: setting sync.concurrency).")]
+    concurrency: Annotated[int | None, typer.Option(help="Worker threads, 1 to 256 (default: setting "
+                                                         "sync.concurrency).")]
     = None,
     force: Annotated[bool, typer.Option(
         "--force", help="Owner only: start a batch larger than the staged rollout allows. Asks for the batch id "
@@ -236,11 +242,13 @@ class _Progress:
             self._bar.stop()
 
 
-def _status_json(summary: BatchSummary) -> dict[str, Any]:
+def _status_json(summary: BatchSummary, progress: BatchProgress | None = None) -> dict[str, Any]:
     return {
         "batch_id": summary.batch_id, "total_jobs": summary.total_jobs, "completed": summary.completed,
         "failed": summary.failed, "blocked": summary.blocked, "in_progress": summary.in_progress,
         "pending": summary.pending, "status": summary.status,
+        "stalled": progress.stalled if progress is not None else False,
+        "hint": progress.hint if progress is not None else None,
         "jobs": [{"job_id": j.id, "product_id": j.product_id, "platform": j.platform, "status": j.state,
                   "action": j.action, "external_id": j.external_id,
                   "error": None if j.state == JobState.DONE else j.message, "error_code": j.error_code}
@@ -262,41 +270,58 @@ def _render_summary(summary: BatchSummary, seconds: float | None = None) -> None
 @app.command("status", epilog=SYNC_EXIT_CODES)
 def status_command(
     batch_id: Annotated[str, typer.Argument(help="The batch id printed by `sync batch`.")],
-    watch: Annotated[bool, typer.Option("--watch", help="Refresh until the batch ends.")] = False,
+    watch: Annotated[bool, typer.Option("--watch", help="Refresh until the batch ends (or no worker is left "
+                                                        "to end it).")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """A batch's progress and each job's state and error."""
+    """A batch's progress and each job's state and error.
+
+    A batch with open jobs that no worker has touched for two leases (`sync.lease_seconds`; a worker
+    was killed, or none was started after `--detach`) is shown as stalled, with how to resume it
+    (`--json`: "stalled": true and a "hint").
+    """
     from syncstore_cli.app.context import open_context
-    from syncstore_cli.app.sync import batch_status, watch_batch
+    from syncstore_cli.app.sync import batch_progress, watch_batch
 
     with open_context() as ctx:
         if watch:
-            with _Progress(batch_id, enabled=not as_json) as progress:
-                summary = watch_batch(ctx, batch_id, on_progress=progress.update)
-                progress.update(summary)
+            with _Progress(batch_id, enabled=not as_json) as bar:
+                progress = watch_batch(ctx, batch_id, on_progress=bar.update)
+                bar.update(progress.summary)
         else:
-            summary = batch_status(ctx, batch_id)
+            progress = batch_progress(ctx, batch_id)
+    summary = progress.summary
     if as_json:
-        print_json(_status_json(summary))
+        print_json(_status_json(summary, progress))
     else:
         _render_summary(summary)
+        if progress.hint:
+            console().print(f"Stalled: {progress.hint}.", markup=False)
     raise typer.Exit(_exit_code(summary.jobs) if summary.finished else 0)
 
 
 # -- worker ----------------------------------------------------------------------------------------
 def worker_command(
-    concurrency: Annotated[int | None, typer.Option(help="Worker threads (default: setting sync.concurrency).")]
+    concurrency: Annotated[int | None, typer.Option(help="Worker threads, 1 to 256 (default: setting "
+                                                         "sync.concurrency).")]
     = None,
-    until_idle: Annotated[bool, typer.Option("--until-idle", help="Exit once no job is pending or running.")]
-    = False,
+    until_idle: Annotated[bool, typer.Option(
+        "--until-idle", help="Exit once no job is pending or running: 0 when no job this worker ran ended "
+                             "dead-lettered (failed or dead), 1 when one did.")] = False,
 ) -> None:
     """Serve queued batches (for `sync batch --detach`) until interrupted (Ctrl-C finishes running jobs first)."""
     from syncstore_cli.app.context import open_context
     from syncstore_cli.app.sync import run_worker
 
     with open_context() as ctx:
-        processed = run_worker(ctx, concurrency=concurrency, until_idle=until_idle)
-    console().print(f"Worker stopped after {processed} deliveries.", markup=False)
+        result = run_worker(ctx, concurrency=concurrency, until_idle=until_idle)
+    out = console()
+    out.print(f"Worker stopped after {result.deliveries} deliveries.", markup=False)
+    if result.failed:
+        shown = ", ".join(map(str, result.dead_lettered[:10])) + (" ..." if len(result.dead_lettered) > 10 else "")
+        out.print(f"{len(result.dead_lettered)} job(s) it ran ended dead-lettered ({shown}); see `syncstore dlq "
+                  "list`.", markup=False)
+        raise typer.Exit(1)
 
 
 # -- logs ------------------------------------------------------------------------------------------
@@ -304,7 +329,7 @@ def logs_command(
     batch: Annotated[str | None, typer.Option("--batch", help="Only this batch (or manual sync id).")] = None,
     product: Annotated[str | None, typer.Option("--product", help="Only this product id.")] = None,
     status: Annotated[str | None, typer.Option("--status", help="ok or error.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many, newest last.")] = 200,
+    limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="At most this many, newest last.")] = 200,
     as_json: JsonOption = False,
 ) -> None:
     """Every marketplace request SyncStore made (secrets removed)."""
@@ -359,7 +384,7 @@ def dlq_list(as_json: JsonOption = False) -> None:
 
 
 @dlq_app.command("show")
-def dlq_show(job_id: Annotated[int, typer.Argument(help="The job id from `dlq list`.")],
+def dlq_show(job_id: Annotated[int, typer.Argument(min=1, max=2**63 - 1, help="The job id from `dlq list`.")],
              as_json: JsonOption = False) -> None:
     """One job with every attempt's error."""
     from syncstore_cli.app.context import open_context

@@ -9,8 +9,12 @@ marketplaces, and hands them to these functions as the plain records below:
 * `RemoteSummary`: one listing from a full scan of a shop (every listing, not just the synced ones);
 * `ReadBack`: what a read-back of one sampled listing found different from the desired listing.
 
-Each check returns `CheckResult(name, passed, checked, problems)`; every problem names the product
-id and SKU, the platform, and what is wrong, so the seller can act on it without looking anything up.
+Each check returns `CheckResult(name, passed, checked, problems, unread)`; every problem names the
+product id and SKU, the platform, and what is wrong, so the seller can act on it without looking
+anything up. A check has one of three statuses: "pass", "fail" (it found problems) or "could not run":
+it could not read what it needs (`unread` says what and why: a shop scan or a read-back that failed
+after its retries), or it checked nothing although there was something to check. A check that could
+not run is never a pass: `validate` exits 1 and `approve` refuses the batch.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from syncstore_cli.domain.desired import MIN_IMAGES
 from syncstore_cli.domain.fieldgroups import describe_differences
 from syncstore_cli.domain.fieldgroups import short as _short
 from syncstore_cli.domain.pricing import PlatformPricing, compute_price
-from syncstore_cli.domain.seo import SIMILARITY_BAND, in_band, normalize, similarity, title_problems
+from syncstore_cli.domain.seo import SIMILARITY_BAND, in_band, normalize, score_text, similarity, title_problems
 
 PRICING: Final = "pricing"
 SEO_TITLES: Final = "seo_titles"
@@ -35,6 +39,12 @@ VARIANTS: Final = "variants"
 MARKETPLACE: Final = "marketplace"
 DUPLICATES: Final = "duplicates"
 CHECK_NAMES: Final[tuple[str, ...]] = (PRICING, SEO_TITLES, MAPPINGS, IMAGES, VARIANTS, MARKETPLACE, DUPLICATES)
+
+# A check's status.
+PASS: Final = "pass"
+FAIL: Final = "fail"
+COULD_NOT_RUN: Final = "could not run"
+NOTHING_CHECKED: Final = "nothing was checked although there were synced listings to check"
 
 # Tokopedia statuses (TikTok's integrated_platform_statuses) that mean the product is not on Tokopedia
 # although the seller asked for it; PENDING (in audit) and ACTIVATE are fine.
@@ -51,13 +61,36 @@ class CheckResult:
     passed: bool
     checked: int  # how many things were looked at (prices, titles, listings, image URLs, variants, SKUs)
     problems: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # what could not be read, and why: the check could not run
+
+    def __post_init__(self) -> None:
+        if self.passed and (self.problems or self.unread):
+            raise ValueError(f"check {self.name}: a check with problems or unread data cannot pass")
+
+    @property
+    def status(self) -> str:
+        """pass; fail when it found problems (even if part could not be read); else could not run."""
+        if self.passed:
+            return PASS
+        return FAIL if self.problems or not self.unread else COULD_NOT_RUN
+
+    @property
+    def reason(self) -> str | None:
+        """Why (part of) the check could not run; None when it read everything it needs."""
+        return "; ".join(self.unread) or None
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "passed": self.passed, "checked": self.checked, "problems": list(self.problems)}
+        return {"name": self.name, "status": self.status, "passed": self.passed, "checked": self.checked,
+                "problems": list(self.problems), "could_not_run": self.reason}
 
 
-def _result(name: str, checked: int, problems: list[str]) -> CheckResult:
-    return CheckResult(name, not problems, checked, problems)
+def _result(name: str, checked: int, problems: list[str], *, unread: Sequence[str] = (),
+            expected: bool = False) -> CheckResult:
+    """`expected`: there was something to check, so having checked nothing means the check did not run."""
+    reasons = list(unread)
+    if expected and checked == 0 and not problems and not reasons:
+        reasons.append(NOTHING_CHECKED)
+    return CheckResult(name, not problems and not reasons, checked, problems, reasons)
 
 
 @dataclass(frozen=True)
@@ -102,6 +135,7 @@ class ReadBack:
     external_id: str
     differences: tuple[str, ...] = ()
     error: str | None = None  # the read failed (not found, marketplace error)
+    unreadable: bool = False  # `error` is a failed read (marketplace or network error), not a finding
 
     @property
     def passed(self) -> bool:
@@ -168,7 +202,7 @@ def check_pricing(listings: Sequence[SyncedListing], pricing: Mapping[str, Platf
             if have != want:
                 problems.append(f"{listing.who}: variant {variant.sku} stored price {_money(have)}, but the rule "
                                 f"gives {_money(want)} from the base price {_money(variant.price)}")
-    return _result(PRICING, checked, problems)
+    return _result(PRICING, checked, problems, expected=bool(listings))
 
 
 def check_seo_titles(listings: Sequence[SyncedListing]) -> CheckResult:
@@ -186,8 +220,8 @@ def check_seo_titles(listings: Sequence[SyncedListing]) -> CheckResult:
         score = similarity(listing.product.title, title)
         locked = " (locked by hand)" if listing.seo_locked else ""
         if not in_band(score):
-            problems.append(f"{listing.who}: title {title!r}{locked} is {score:.0f} similar to the master title; "
-                            f"the band is {lo:.0f}–{hi:.0f}")
+            problems.append(f"{listing.who}: title {title!r}{locked} is {score_text(score)} similar to the master "
+                            f"title; the band is {lo:.0f}–{hi:.0f}")
         problems.extend(f"{listing.who}: title {title!r}{locked}: {p}" for p in title_problems(title, listing.platform))
     by_id = {listing.product.id: listing.product for listing in listings}
     for product_id, per_platform in titles.items():
@@ -229,7 +263,7 @@ def check_mappings(
             skus = sorted(s for s, i in listing.variant_external_ids.items() if i == repeated)
             problems.append(f"{listing.who}: variant id {repeated} is stored for {len(skus)} variants "
                             f"({', '.join(skus)})")
-    return _result(MAPPINGS, checked, problems)
+    return _result(MAPPINGS, checked, problems, expected=bool(listings))
 
 
 def check_images(listings: Sequence[SyncedListing], fetched: Mapping[str, str | None]) -> CheckResult:
@@ -269,7 +303,7 @@ def check_images(listings: Sequence[SyncedListing], fetched: Mapping[str, str | 
                       if only_shopee or only_tiktok else "same images in a different order")
             problems.append(f"{who}: Shopee was sent {len(shopee)} image(s) and TikTok {len(tiktok)}, not the "
                             f"same ({detail})")
-    return _result(IMAGES, len(seen), problems)
+    return _result(IMAGES, len(seen), problems, expected=bool(listings))
 
 
 def check_variants(listings: Sequence[SyncedListing]) -> CheckResult:
@@ -307,7 +341,7 @@ def check_variants(listings: Sequence[SyncedListing]) -> CheckResult:
                 problems.append(f"{what} has no marketplace variant id")
         for sku in sorted(set(synced) - {v.sku for v in product.variants}):
             problems.append(f"{listing.who}: synced variant {sku} is not a variant of the product")
-    return _result(VARIANTS, checked, problems)
+    return _result(VARIANTS, checked, problems, expected=any(listing.product.variants for listing in listings))
 
 
 def _remote_prices(remote: RemoteSummary) -> int | dict[str, int] | None:
@@ -320,16 +354,24 @@ def check_marketplace(
 ) -> CheckResult:
     """The sampled read-backs found nothing different from the desired listing; and, from a full scan of
     each shop, every synced listing is still there with the price(s) SyncStore last confirmed (its
-    synced state), so a price changed in the seller centre is caught even when it was not sampled."""
+    synced state), so a price changed in the seller centre is caught even when it was not sampled.
+
+    A read-back or a scan that failed (`ReadBack.unreadable`, `scan_errors`, a platform with synced
+    listings that was not scanned) is what the check could not read: never a pass."""
     problems: list[str] = []
+    unread: list[str] = []
     for readback in readbacks:
         who = f"{readback.product_id} ({readback.sku}) {readback.platform.value} {readback.external_id}"
         if readback.error:
-            problems.append(f"{who}: read-back failed: {readback.error}")
+            (unread if readback.unreadable else problems).append(f"{who}: read-back failed: {readback.error}")
         problems.extend(f"{who}: read-back differs: {d}" for d in readback.differences)
-    errors = scan_errors or {}
+    errors = dict(scan_errors or {})
+    for platform in PLATFORMS:
+        if platform not in scanned and platform not in errors and any(
+                listing.platform is platform and listing.external_id for listing in listings):
+            errors[platform] = "the shop was not scanned"
     for platform, error in errors.items():
-        problems.append(f"{platform.value}: the full listing scan failed: {error}")
+        unread.append(f"{platform.value}: the full listing scan failed: {error}")
     by_id = {(p, r.external_id): r for p, found in scanned.items() for r in found}
     compared = 0
     for listing in listings:
@@ -358,31 +400,40 @@ def check_marketplace(
         elif found != confirmed:
             problems.append(f"{who}: price is {_money(found)} on the marketplace, SyncStore confirmed "
                             f"{_money(confirmed)}")
-    return _result(MARKETPLACE, len(readbacks) + compared, problems)
+    return _result(MARKETPLACE, len(readbacks) + compared, problems, unread=unread,
+                   expected=bool(readbacks) or any(listing.external_id for listing in listings))
 
 
 def check_duplicates(
     scanned: Mapping[Platform, Sequence[RemoteSummary]], skus: Mapping[Platform, Collection[str]],
+    scan_errors: Mapping[Platform, str] | None = None,
 ) -> CheckResult:
     """No SKU of the checked products (`skus`, per platform: product and variant SKUs) is carried by
-    more than one listing of the shop's full scan."""
+    more than one listing of the shop's full scan. A platform with SKUs to check whose scan failed
+    (`scan_errors`) or is missing could not be checked: the check could not run, it does not pass."""
     problems: list[str] = []
+    unread: list[str] = []
     checked = 0
     for platform in PLATFORMS:
+        wanted = sorted(set(skus.get(platform, ())))
+        if not wanted:
+            continue
         if platform not in scanned:
+            why = (scan_errors or {}).get(platform) or "the shop was not scanned"
+            unread.append(f"{platform.value}: the full listing scan failed: {why}")
             continue
         carriers: dict[str, set[str]] = {}
         for remote in scanned[platform]:
             for sku in {remote.sku, *remote.skus}:
                 if sku:
                     carriers.setdefault(sku, set()).add(remote.external_id)
-        for sku in sorted(set(skus.get(platform, ()))):
+        for sku in wanted:
             checked += 1
             ids = carriers.get(sku, set())
             if len(ids) > 1:
                 problems.append(f"{platform.value}: SKU {sku} is listed {len(ids)} times "
                                 f"({', '.join(sorted(ids))})")
-    return _result(DUPLICATES, checked, problems)
+    return _result(DUPLICATES, checked, problems, unread=unread, expected=any(skus.values()))
 
 
 def summary_line(results: Sequence[CheckResult]) -> str:
@@ -392,4 +443,5 @@ def summary_line(results: Sequence[CheckResult]) -> str:
     if not failed:
         return head
     return head + "; " + ", ".join(
+        f"{r.name}: could not run" if r.status == COULD_NOT_RUN else
         f"{r.name}: {len(r.problems)} problem{'s' if len(r.problems) != 1 else ''}" for r in failed)

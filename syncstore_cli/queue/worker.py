@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from syncstore_cli.domain.vocabulary import DEAD_LETTER
 from syncstore_cli.engine.jobs import JobRunner
 from syncstore_cli.queue.transport import JobQueue
 from syncstore_cli.store.jobs import JobStore
@@ -31,6 +32,7 @@ class Worker:
         self.clock = clock
         self.stopping = threading.Event()
         self.processed = 0
+        self.dead_lettered: list[int] = []  # jobs this worker ran that ended failed or dead
         self._count_lock = threading.Lock()
 
     def reconcile(self) -> int:
@@ -46,9 +48,11 @@ class Worker:
             if job_id is None:
                 self.stopping.wait(self.poll_seconds)
                 continue
-            self.runner.run(job_id)
+            outcome = self.runner.run(job_id)
             with self._count_lock:
                 self.processed += 1
+                if outcome is not None and outcome.retry_at is None and outcome.state in DEAD_LETTER:
+                    self.dead_lettered.append(job_id)
 
     def run(self, until: Callable[[], bool] = lambda: False, on_tick: Callable[[], None] | None = None) -> None:
         """Serve until `until()` is true or `stop()` is called; `on_tick` runs on the reconciler's beat."""

@@ -295,3 +295,77 @@ def test_each_run_appends_one_log_line(world: World) -> None:
     assert (failed["batch"], failed["result"], failed["pricing"], failed["images"]) == (world.batch_id, "failed",
                                                                                        "1", "0")
     assert (passed["batch"], passed["result"], passed["pricing"]) == ("all", "passed", "0")
+
+
+# -- a check that could not read what it needs ----------------------------------------------------------
+SHOPEE_SCAN = "/api/v2/product/get_item_list"  # the first request of Shopee's full listing scan
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries without waiting: what is tested is how many there are, not how long they wait."""
+    monkeypatch.setenv("SYNCSTORE_HTTP_BACKOFF_BASE", "0")
+    monkeypatch.setenv("SYNCSTORE_HTTP_BACKOFF_MAX", "0")
+
+
+def _shopee_scan_fails(world: World, times: int) -> None:
+    world.seeded.box.faults.push("5xx", SHOPEE_SCAN, count=times)
+
+
+def test_a_scan_failing_past_every_retry_makes_duplicates_and_marketplace_could_not_run(
+        world: World, no_backoff: None) -> None:
+    _shopee_scan_fails(world, 1000)  # more than every retry of every read
+    try:
+        code, report = _validate("--sample", "0")
+        plain = runner.invoke(app, ["validate", "--sample", "0"])
+    finally:
+        world.seeded.box.faults.queue.clear()
+    by_name = {c["name"]: c for c in report["checks"]}
+    assert code == 1 and report["passed"] is False, report
+    for name in ("duplicates", "marketplace"):
+        check = by_name[name]
+        assert check["passed"] is False and check["problems"] == [], check  # never "pass", and nothing found
+        assert check["status"] == "could not run", check
+        assert check["could_not_run"].startswith("shopee: the full listing scan failed: shopee: "), check
+    assert all(by_name[n]["status"] == "pass" for n in ("pricing", "seo_titles", "mappings", "images", "variants"))
+    assert plain.exit_code == 1 and "duplicates\tcould not run\t" in plain.stdout
+    assert "  could not run: shopee: the full listing scan failed" in plain.stdout
+    assert "5/7 checks passed; marketplace: could not run, duplicates: could not run" in plain.stdout
+    last = (world.home / "logs" / "validate.log").read_text().splitlines()[-1]
+    assert " failed " in last and "could_not_run=marketplace,duplicates" in last, last
+    assert _failing() == {}
+
+
+def test_a_transient_scan_error_that_outlasts_the_http_retries_is_retried_not_failed(
+        world: World, no_backoff: None) -> None:
+    with AppContext() as ctx:
+        http_attempts = ctx.settings.http.max_attempts
+    _shopee_scan_fails(world, http_attempts)  # the whole first read fails; the second one answers
+    try:
+        code, report = _validate("--sample", "0")
+    finally:
+        world.seeded.box.faults.queue.clear()
+    assert code == 0 and report["passed"] is True, report
+    assert all(c["status"] == "pass" and c["checked"] > 0 for c in report["checks"]), report
+
+
+def test_approve_refuses_a_batch_whose_latest_validation_could_not_run(
+        world: World, no_backoff: None, tmp_path: Path) -> None:
+    ids = tmp_path / "ids.txt"
+    ids.write_text("PROD-1\nPROD-3\n")
+    queued = runner.invoke(app, ["sync", "batch", "--file", str(ids), "--json"])
+    assert queued.exit_code == 0, (queued.stdout, queued.stderr)
+    batch_id = json.loads(queued.stdout)["batch_id"]
+    _shopee_scan_fails(world, 1000)
+    try:
+        code, report = _validate("--batch", batch_id, "--sample", "0")
+    finally:
+        world.seeded.box.faults.queue.clear()
+    assert code == 1 and {c["name"] for c in report["checks"] if c["status"] == "could not run"} == {
+        "marketplace", "duplicates"}, report
+    refused = runner.invoke(app, ["approve", batch_id])
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert refused.stderr.startswith(f"error: {batch_id}'s latest validation could not run marketplace, duplicates")
+    assert len(refused.stderr.splitlines()) == 1
+    assert _validate("--batch", batch_id)[0] == 0  # once the marketplace answers, it runs in full
+    assert runner.invoke(app, ["approve", batch_id]).exit_code == 0

@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from syncstore_cli.domain.catalog import PLATFORMS, Platform, Product, Tier, Variant
 from syncstore_cli.domain.checks import (
     CHECK_NAMES,
+    COULD_NOT_RUN,
+    FAIL,
+    PASS,
     CheckResult,
     ReadBack,
     RemoteSummary,
@@ -302,12 +307,30 @@ def test_marketplace_names_a_listing_gone_from_the_scan_and_a_failed_scan() -> N
     scanned = _scan(listings)
     scanned[SHOPEE] = scanned[SHOPEE][1:]
     del scanned[TIKTOK]
-    problems = check_marketplace(listings, [], scanned, {TIKTOK: "TikTok is unavailable"}).problems
-    assert problems == [
-        "tiktok: the full listing scan failed: TikTok is unavailable",
+    result = check_marketplace(listings, [], scanned, {TIKTOK: "TikTok is unavailable"})
+    assert result.problems == [
         "PROD-1 (FRM-5IN-CF-001) shopee shopee-PROD-1: the listing is not in the marketplace's full listing scan "
         "(deleted or moved behind SyncStore's back?)",
     ]
+    # A finding makes it a failure; what could not be read is still said.
+    assert result.status == FAIL and result.unread == ["tiktok: the full listing scan failed: TikTok is unavailable"]
+
+
+def test_marketplace_could_not_run_when_a_scan_or_a_read_back_failed_and_nothing_was_found() -> None:
+    listings = _good()
+    scanned = _scan(listings)
+    del scanned[TIKTOK]
+    failed_scan = check_marketplace(listings, [], scanned, {TIKTOK: "tiktok: Internal error | HTTP 500"})
+    assert (failed_scan.status, failed_scan.passed, failed_scan.problems) == (COULD_NOT_RUN, False, [])
+    assert failed_scan.reason == "tiktok: the full listing scan failed: tiktok: Internal error | HTTP 500"
+
+    unreadable = replace(_readbacks(listings)[0], error="shopee: busy | HTTP 500", unreadable=True)
+    failed_read = check_marketplace(listings, [unreadable], _scan(listings))
+    assert failed_read.status == COULD_NOT_RUN and failed_read.problems == []
+    assert failed_read.unread == ["PROD-1 (FRM-5IN-CF-001) shopee shopee-PROD-1: read-back failed: shopee: busy | "
+                                  "HTTP 500"]
+    # A platform with synced listings that was not scanned at all is not a pass either.
+    assert check_marketplace(listings, [], {SHOPEE: _scan(listings)[SHOPEE]}).status == COULD_NOT_RUN
 
 
 # -- duplicates -------------------------------------------------------------------------------------
@@ -335,6 +358,39 @@ def test_duplicates_name_a_sku_listed_twice_and_ignore_skus_not_checked() -> Non
         "shopee: SKU FRM-5IN-CF-001 is listed 2 times (999, shopee-PROD-1)")
 
 
+def test_duplicates_could_not_run_when_a_shop_scan_failed_never_pass_with_zero_checked() -> None:
+    listings = _good()
+    scanned = _scan(listings)
+    del scanned[SHOPEE]
+    result = check_duplicates(scanned, _skus(listings), {SHOPEE: "shopee: Something wrong | HTTP 500"})
+    assert (result.status, result.passed, result.problems) == (COULD_NOT_RUN, False, [])
+    assert result.reason == "shopee: the full listing scan failed: shopee: Something wrong | HTTP 500"
+    assert result.checked == 5  # TikTok's SKUs were checked; Shopee's were not, so the check did not run
+    nothing = check_duplicates({}, _skus(listings))  # no scan at all: 0 checked where SKUs were expected
+    assert nothing.status == COULD_NOT_RUN and nothing.checked == 0
+    assert "the shop was not scanned" in (nothing.reason or "")
+    assert check_duplicates({}, {}).status == PASS  # nothing synced: nothing was expected
+
+
+def test_nothing_to_check_is_a_pass_and_nothing_checked_where_expected_is_not() -> None:
+    simple = check_variants([_synced(_frame(), SHOPEE)])  # no variants: nothing was expected
+    assert simple.status == PASS and simple.checked == 0
+    assert check_marketplace([], [], {}).status == PASS  # nothing synced
+    unscanned = check_marketplace(_good(), [], {})  # synced listings, no scan, no read-back: nothing compared
+    assert unscanned.status == COULD_NOT_RUN and unscanned.checked == 0
+
+
+def test_a_check_that_could_not_read_cannot_pass() -> None:
+    with pytest.raises(ValueError, match="cannot pass"):
+        CheckResult("duplicates", True, 0, [], ["shopee: the full listing scan failed: busy"])
+    pricing = check_pricing(_good(), SELLER_DEFAULTS)
+    assert pricing.status == PASS and pricing.reason is None
+    unrun = CheckResult("duplicates", False, 0, [], ["shopee: scan failed"])
+    assert summary_line([pricing, unrun]) == "1/2 checks passed; duplicates: could not run"
+    assert unrun.as_json() == {"name": "duplicates", "status": "could not run", "passed": False, "checked": 0,
+                               "problems": [], "could_not_run": "shopee: scan failed"}
+
+
 # -- helpers ----------------------------------------------------------------------------------------
 def test_the_sample_is_the_same_for_the_same_seed_and_everything_when_small() -> None:
     items = [f"PROD-{n}" for n in range(1, 50)]
@@ -352,5 +408,6 @@ def test_small_helpers() -> None:
         == ["brand: sent 'A', marketplace has 'B'"]
     results = [CheckResult("pricing", False, 3, ["a", "b"]), CheckResult("images", True, 2, [])]
     assert summary_line(results) == "1/2 checks passed; pricing: 2 problems"
-    assert results[0].as_json() == {"name": "pricing", "passed": False, "checked": 3, "problems": ["a", "b"]}
+    assert results[0].as_json() == {"name": "pricing", "status": "fail", "passed": False, "checked": 3,
+                                    "problems": ["a", "b"], "could_not_run": None}
     assert CHECK_NAMES == ("pricing", "seo_titles", "mappings", "images", "variants", "marketplace", "duplicates")
