@@ -72,26 +72,36 @@ def variant_price_explain(ctx: AppContext, product_id: str) -> dict[Platform, di
         }
     return result
 
-def set_seo_title(ctx: AppContext, product_id: str, platform: Platform, title: str | None) -> StoredProduct:
-    """Lock a hand-written title (checked against the platform's rules), or unlock with None."""
+def set_seo_title(
+    ctx: AppContext, product_id: str, platform: Platform, title: str | None, *, allow_outside_band: bool = False,
+) -> StoredProduct:
+    """Lock a hand-written title, or unlock with None.
+
+    The title must meet the seller's rules (`domain.seo.check_hand_title`, on the text as typed):
+    what the marketplaces refuse (length, emoji, HTML entities, line breaks and other control
+    characters) is always refused; a similarity outside the band only unless `allow_outside_band`,
+    and then validation reports it."""
     from syncstore_cli.domain.listing import ListingDraft
-    from syncstore_cli.domain.seo import seo_titles, similarity, title_problems
+    from syncstore_cli.domain.seo import check_hand_title, normalize, seo_titles
 
     stored = ctx.catalog.get(product_id)
     if title is not None:
-        title = " ".join(title.split())
-        problems = title_problems(title, platform)
-        if problems:
-            raise UserInputError(f"title refused for {platform.value}: {'; '.join(problems)}")
+        checked = check_hand_title(title, stored.product.title, platform)
+        broken = list(checked.refused)
+        if checked.outside_band and not allow_outside_band:
+            hint = "" if broken else " (--allow-outside-band locks it anyway; validation will report it)"
+            broken.insert(0, checked.outside_band + hint)
+        if broken:
+            raise UserInputError(f"title refused for {platform.value}: {'; '.join(broken)}")
         other = stored.listings.get(_other(platform))
-        if other and other.seo_title and other.seo_title.casefold() == title.casefold():
+        if other and other.seo_title and normalize(other.seo_title) == normalize(checked.title):
             raise UserInputError(f"title is the same as the {_other(platform).value} title; they must differ")
         draft = ListingDraft(
             platform=platform,
             price=None,
             formula="",
-            seo_title=title,
-            seo_similarity=similarity(stored.product.title, title),
+            seo_title=checked.title,
+            seo_similarity=checked.similarity,
             seo_locked=True,
         )
     else:
@@ -191,12 +201,21 @@ class GeneratedCatalog:
     manifest: Path
 
 
-def generate_sample_catalog(ctx: AppContext, out: Path | None = None, *, seed: int | None = None,
+def generate_sample_catalog(ctx: AppContext, out: Path | str | None = None, *, seed: int | None = None,
                             image_base_url: str, manifest: Path | None = None) -> GeneratedCatalog:
-    """`catalog generate`: the deterministic sample catalog (default: `catalog.jsonl` in the data folder)."""
+    """`catalog generate`: the deterministic sample catalog (default: `catalog.jsonl` in the data folder).
+
+    `out` may name a folder, one that exists or (given as text) any path ending in a separator: the catalog
+    is written into it as `catalog.jsonl`, with its manifest beside it."""
+    import os
+
     from syncstore_cli.sandbox.generator import DEFAULT_SEED
 
-    target = out or ctx.settings.home / "catalog.jsonl"
+    if isinstance(out, str) and not out.strip():
+        raise UserInputError("--out is empty: give a file (.jsonl or .csv) or a folder")
+    into_folder = isinstance(out, str) and out.endswith(("/", os.sep))
+    chosen = ctx.settings.home if out is None else Path(out).expanduser()
+    target = chosen / "catalog.jsonl" if out is None or into_folder or chosen.is_dir() else chosen
     count, manifest_path = generate_catalog_file(target, seed=DEFAULT_SEED if seed is None else seed,
                                                  image_base_url=image_base_url, manifest=manifest)
     return GeneratedCatalog(target, count, manifest_path)

@@ -167,11 +167,11 @@ class _Plan:
         return f"Shopee shop {shopee.shop_id}, TikTok shop {tiktok.shop_id}"
 
     def import_listings(self) -> str:
-        from syncstore_cli.app.marketplace_import import import_from_marketplaces
+        from syncstore_cli.app.marketplace_import import describe_import, import_from_marketplaces
 
         summary = import_from_marketplaces(self.ctx, list(PLATFORMS))
         count = len(self.ctx.catalog.all_products())
-        return f"{count:,} products in the catalog ({summary})" if count else "nothing imported"
+        return f"{count:,} products in the catalog: {describe_import(summary)}" if count else "nothing imported"
 
     def _ids_by_sku(self) -> dict[str, str]:
         return self.ctx.catalog.sku_owners()

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product, Tier, Variant
+from syncstore_cli.domain.report import count_of
+from syncstore_cli.domain.seo import PLATFORM_LABELS
 from syncstore_cli.engine.remote import remote_state
 from syncstore_cli.errors import UserInputError
 from syncstore_cli.marketplaces.base import RemoteListing
@@ -39,8 +41,65 @@ class MarketplaceImportSummary:
     catalog: ImportSummary | None = None
 
 
-def _listings(auth: ShopConnections, platform: Platform,
-              on_call: Callable[[Exchange], None]) -> Iterator[RemoteListing]:
+@dataclass(frozen=True)
+class ImportProgress:
+    """How far the read of one platform has got: after each listing, and once more when it is done."""
+
+    platform: str
+    read: int  # listings read so far
+    total: int | None  # what the marketplace says its shops hold (summed over the shops started); None: not said
+    finished: bool = False
+
+
+def describe_import(summary: MarketplaceImportSummary) -> str:
+    """The outcome in words, for the CLI and the demo: what was read from where, what it did to the catalog,
+    what it could not take and what it cost."""
+    read = [f"{count_of(count, 'listing')} read from {PLATFORM_LABELS[Platform(platform)]}" if n == 0
+            else f"{count:,} from {PLATFORM_LABELS[Platform(platform)]}"
+            for n, (platform, count) in enumerate(summary.listings.items())]
+    parts = [", ".join(read) or "nothing read"]
+    catalog = summary.catalog
+    if catalog is not None:
+        changes = f"{catalog.created:,} created, {catalog.updated:,} updated"
+        if catalog.relisted:
+            changes += f", {catalog.relisted:,} re-priced or re-titled"
+        parts.append(f"{changes}, {catalog.unchanged:,} unchanged")
+    parts.append(f"{summary.mapped:,} listing and variant ids recorded")
+    parts.append(count_of(len(summary.collisions), "SKU collision"))
+    if summary.unknown_categories:
+        parts.append(f"{len(summary.unknown_categories):,} skipped for an unknown category")
+    parts.append(count_of(summary.calls, "API call"))
+    return "; ".join(parts)
+
+
+class _Reading:
+    """Counts one platform's listings as they arrive and tells `progress`, with the total once it is known."""
+
+    def __init__(self, platform: Platform, progress: Callable[[ImportProgress], None] | None) -> None:
+        self.platform = platform
+        self.progress = progress
+        self.read = 0
+        self.totals: list[int] = []  # each shop's total_count, as its first page arrives
+
+    def total(self, count: int) -> None:
+        self.totals.append(count)
+        self._tell()
+
+    def listing(self) -> None:
+        self.read += 1
+        self._tell()
+
+    def done(self) -> None:
+        self._tell(finished=True)
+
+    def _tell(self, finished: bool = False) -> None:
+        if self.progress is not None:
+            self.progress(ImportProgress(self.platform.value, self.read, sum(self.totals) if self.totals else None,
+                                         finished))
+
+
+def _listings(auth: ShopConnections, platform: Platform, on_call: Callable[[Exchange], None],
+              on_total: Callable[[int], None] | None = None) -> Iterator[RemoteListing]:
     from syncstore_cli.marketplaces.shopee.client import ShopeeClient
     from syncstore_cli.marketplaces.shopee.signer import ShopeeShopToken
     from syncstore_cli.marketplaces.tiktok.client import TikTokClient
@@ -58,13 +117,13 @@ def _listings(auth: ShopConnections, platform: Platform,
                 return ShopeeShopToken(int(shop_id), keeper.access_token(shop_id))
 
             with auth.shopee_http(shopee_token, on_exchange=on_call, shop_id=shop.shop_id) as http:
-                yield from ShopeeClient(http, concurrency=concurrency).list_listings()
+                yield from ShopeeClient(http, concurrency=concurrency).list_listings(on_total=on_total)
         else:
             def tiktok_token(shop_id: str = shop.shop_id, cipher: str | None = shop.shop_cipher) -> TikTokShopToken:
                 return TikTokShopToken(keeper.access_token(shop_id), cipher)
 
             with auth.tiktok_http(tiktok_token, on_exchange=on_call, shop_id=shop.shop_id) as http:
-                yield from TikTokClient(http, concurrency=concurrency).list_listings()
+                yield from TikTokClient(http, concurrency=concurrency).list_listings(on_total=on_total)
 
 
 def _product(listing: RemoteListing, product_id: str, category: str) -> Product:
@@ -83,7 +142,7 @@ def _product(listing: RemoteListing, product_id: str, category: str) -> Product:
 
 
 def import_from_marketplaces(ctx: AppContext, platforms: list[Platform],
-                             progress: Callable[[str, int], None] | None = None) -> MarketplaceImportSummary:
+                             progress: Callable[[ImportProgress], None] | None = None) -> MarketplaceImportSummary:
     auth = ctx.shops
     summary = MarketplaceImportSummary()
     owners = ctx.catalog.sku_owners()
@@ -105,11 +164,9 @@ def import_from_marketplaces(ctx: AppContext, platforms: list[Platform],
 
     for platform in platforms:
         categories = _SHOPEE_CATEGORIES if platform is Platform.SHOPEE else _TIKTOK_CATEGORIES
-        count = 0
-        for listing in _listings(auth, platform, count_call):
-            count += 1
-            if progress is not None:
-                progress(platform.value, count)
+        reading = _Reading(platform, progress)
+        for listing in _listings(auth, platform, count_call, reading.total):
+            reading.listing()
             where = f"{platform.value}:{listing.external_id}"
             if not listing.sku or listing.sku in claimed:
                 summary.collisions.append(f"{where} SKU '{listing.sku}' is already used by {claimed.get(listing.sku)}")
@@ -126,7 +183,8 @@ def import_from_marketplaces(ctx: AppContext, platforms: list[Platform],
             products.append(_product(listing, product_id, category))
             mappings[platform][product_id] = (listing.external_id, {v.sku: v.external_id for v in listing.variants})
             states[platform][product_id] = remote_state(listing)
-        summary.listings[platform.value] = count
+        summary.listings[platform.value] = reading.read
+        reading.done()
     summary.catalog = ctx.catalog.store_products(products, ctx.settings.pricing, "+".join(p.value for p in platforms))
     for platform, mapping in mappings.items():
         summary.mapped += ctx.catalog.record_external_ids(platform, mapping)
@@ -139,7 +197,7 @@ IMPORT_SOURCES = {"shopee": [Platform.SHOPEE], "tiktok": [Platform.TIKTOK], "all
 
 
 def import_from_source(ctx: AppContext, source: str,
-                       progress: Callable[[str, int], None] | None = None) -> MarketplaceImportSummary:
+                       progress: Callable[[ImportProgress], None] | None = None) -> MarketplaceImportSummary:
     """`import --from shopee|tiktok|all`."""
     if source not in IMPORT_SOURCES:
         raise UserInputError(f"--from '{source}' is not shopee, tiktok or all")

@@ -2,9 +2,10 @@
 (`syncstore_cli.domain.report`) and writes it atomically.
 
 Sources, and nothing else: the batch and its jobs (`JobStore.batch`), the batch row's safety columns
-and its logged API calls (`SafetyStore.batch_facts`), the latest spot check and validation run of the
-batch, its approval and rollback steps (`SafetyStore`), product SKUs and titles (`CatalogStore`), and,
-for a pilot, the price each listing was confirmed with on its read-back (`JobStore.known_listing`).
+and its logged API calls (`SafetyStore.batch_facts`; one by one, for the charts, `SafetyStore.batch_calls`),
+the latest spot check and validation run of the batch, its approval and rollback steps (`SafetyStore`),
+product SKUs and titles (`CatalogStore`), and, for a pilot, the price each listing was confirmed with on
+its read-back (`JobStore.known_listing`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from syncstore_cli.domain.report import (
     SpotCheckRun,
     ValidationCheck,
     ValidationRun,
+    calls_by_endpoint,
     recommend,
+    time_per_product,
 )
 from syncstore_cli.domain.vocabulary import OPEN, JobState
 from syncstore_cli.errors import NotFoundError, UserInputError
@@ -140,6 +143,7 @@ def build_report(ctx: AppContext, batch_id: str, *, now: datetime | None = None)
     validations = safety.checks(kind="validate", batch_id=batch_id, limit=1)
     spots = safety.checks(kind="spot_check", batch_id=batch_id, limit=1)
     approval = safety.approval(batch_id)
+    calls = safety.batch_calls(batch_id)
     return BatchReport(
         batch_id=summary.batch_id, kind=summary.kind,
         platforms=tuple(p for p in summary.platforms.split("+") if p), status=summary.status,
@@ -153,6 +157,7 @@ def build_report(ctx: AppContext, batch_id: str, *, now: datetime | None = None)
                        for s in safety.rollback_steps(batch_id)),
         forced=facts.forced if facts else False, backup_id=facts.backup_id if facts else None,
         source=facts.source if facts else None,
+        endpoint_calls=calls_by_endpoint(calls), product_times=time_per_product(calls),
     )
 
 

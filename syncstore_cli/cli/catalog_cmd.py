@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -11,6 +13,7 @@ from syncstore_cli.cli.output import console, is_terminal, print_json
 
 if TYPE_CHECKING:
     from syncstore_cli.app.catalog import ImportSummary
+    from syncstore_cli.app.marketplace_import import ImportProgress
 
 app = typer.Typer(help="Generate the sample catalog.", no_args_is_help=True)
 
@@ -18,7 +21,8 @@ app = typer.Typer(help="Generate the sample catalog.", no_args_is_help=True)
 @app.command("generate")
 def generate(
     out: Annotated[
-        Path | None, typer.Option(help="Where to write the catalog (.jsonl or .csv); default: the data folder.")
+        str | None, typer.Option(help="Where to write the catalog: a .jsonl or .csv file, or a folder to write "
+                                      "catalog.jsonl and its manifest into; default: the data folder.")
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Generator seed; the same seed gives the same catalog.")] = None,
     image_base_url: Annotated[
@@ -69,17 +73,10 @@ def import_command(
 
 def _import_from(source: str, as_json: bool) -> None:
     from syncstore_cli.app.context import open_context
-    from syncstore_cli.app.marketplace_import import import_from_source
+    from syncstore_cli.app.marketplace_import import describe_import, import_from_source
 
-    show_progress = is_terminal() and not as_json
-    out = console()
-
-    def progress(platform: str, count: int) -> None:
-        if show_progress and count % 100 == 0:
-            out.print(f"\r{platform}: {count:,} listings read", end="")
-
-    with open_context() as ctx:
-        summary = import_from_source(ctx, source, progress)
+    with open_context() as ctx, _ImportProgress(enabled=not as_json) as progress:
+        summary = import_from_source(ctx, source, progress.update)
     catalog = summary.catalog
     assert catalog is not None
     data = {
@@ -91,16 +88,57 @@ def _import_from(source: str, as_json: bool) -> None:
     if as_json:
         print_json(data)
         return
-    if show_progress:
-        out.print()
-    read = ", ".join(f"{count:,} from {platform}" for platform, count in summary.listings.items())
-    out.print(f"Read {read} ({summary.calls:,} API calls): {catalog.created:,} new products, {catalog.updated:,} "
-              f"updated, {catalog.unchanged + catalog.relisted:,} unchanged; {summary.mapped:,} listing ids recorded.",
-              markup=False)
+    out = console()
+    out.print(f"Imported: {describe_import(summary)}.", markup=False)
     for collision in summary.collisions:
         out.print(f"Not merged: {collision}", markup=False)
     for unknown in summary.unknown_categories:
         out.print(f"Skipped, unknown category: {unknown}", markup=False)
+
+
+class _ImportProgress:
+    """A Rich progress bar per platform on a terminal (the marketplace's total and an ETA); in a pipe, one
+    plain line per platform every few seconds and when it is done."""
+
+    EVERY_SECONDS = 5.0
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.rich = enabled and is_terminal()
+        self._bar: Any = None
+        self._tasks: dict[str, Any] = {}
+        self._last_line: dict[str, float] = {}
+
+    def __enter__(self) -> _ImportProgress:
+        if self.rich:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("listings read"), TimeRemainingColumn(), console=console())
+            self._bar.start()
+        return self
+
+    def update(self, step: ImportProgress) -> None:
+        if not self.enabled:
+            return
+        # A shop may hold fewer live listings than its total said (deleted ones): done is done.
+        total = step.read if step.finished else step.total
+        if self.rich:
+            task = self._tasks.get(step.platform)
+            if task is None:
+                task = self._tasks[step.platform] = self._bar.add_task(step.platform, total=None)
+            self._bar.update(task, total=total, completed=step.read)
+            return
+        now = time.monotonic()
+        if step.finished or now - self._last_line.setdefault(step.platform, now) >= self.EVERY_SECONDS:
+            self._last_line[step.platform] = now
+            of = "" if total is None else f"/{total:,}"
+            sys.stdout.write(f"{step.platform}: {step.read:,}{of} listings read{' (done)' if step.finished else ''}\n")
+            sys.stdout.flush()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def _report_catalog(summary: ImportSummary, as_json: bool) -> None:

@@ -17,9 +17,9 @@ the text (fixed width, at most `TEXT_WIDTH` columns), Markdown and HTML files sa
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, TypeAlias
 
 from syncstore_cli.domain.vocabulary import DEAD_LETTER, OPEN, JobState, RollbackStepState
@@ -121,6 +121,71 @@ class RollbackLine:
 
 
 @dataclass(frozen=True)
+class LoggedCall:
+    """One logged marketplace request (one attempt) of the batch: what the charts are drawn from."""
+
+    product_id: str | None
+    job_id: int | None
+    platform: str
+    method: str
+    path: str
+    failed: bool
+    elapsed_ms: int
+    ended_at: datetime | None  # when the answer (or the error) came
+
+
+@dataclass(frozen=True)
+class EndpointCalls:
+    endpoint: str  # "tiktok POST /product/202309/products/{id}/partial_edit": ids folded
+    calls: int
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class ProductTime:
+    product_id: str
+    seconds: float  # from its first request's start to its last answer, summed over its jobs
+
+
+def endpoint_of(platform: str, method: str, path: str) -> str:
+    """The endpoint a request called, with the ids in its path folded to `{id}`. The segment after the
+    first is kept even when it is all digits: it is TikTok's API version (`/product/202309/...`)."""
+    parts = path.split("?", 1)[0].split("/")
+    folded = "/".join("{id}" if index > 2 and part.isdigit() else part for index, part in enumerate(parts))
+    return f"{platform} {method.upper()} {folded}"
+
+
+def calls_by_endpoint(calls: Iterable[LoggedCall]) -> tuple[EndpointCalls, ...]:
+    """Requests and errors per endpoint, the most called first."""
+    counts: dict[str, list[int]] = {}
+    for call in calls:
+        tally = counts.setdefault(endpoint_of(call.platform, call.method, call.path), [0, 0])
+        tally[0] += 1
+        tally[1] += int(call.failed)
+    return tuple(sorted((EndpointCalls(e, n, errors) for e, (n, errors) in counts.items()),
+                        key=lambda c: (-c.calls, c.endpoint)))
+
+
+def time_per_product(calls: Iterable[LoggedCall]) -> tuple[ProductTime, ...]:
+    """Each product's time at the marketplaces, from its logged requests: per job, the first request's start
+    (its answer less its duration) to the last answer; summed over the product's jobs, so queue waits
+    between its platforms do not count. Products without a timed request are left out, slowest first."""
+    spans: dict[tuple[str, int | None], tuple[datetime, datetime]] = {}
+    for call in calls:
+        if call.product_id is None or call.ended_at is None:
+            continue
+        end = _utc(call.ended_at)
+        start = end - timedelta(milliseconds=max(call.elapsed_ms, 0))
+        key = (call.product_id, call.job_id)
+        known = spans.get(key)
+        spans[key] = (start, end) if known is None else (min(known[0], start), max(known[1], end))
+    totals: dict[str, float] = {}
+    for (product_id, _), (start, end) in spans.items():
+        totals[product_id] = totals.get(product_id, 0.0) + (end - start).total_seconds()
+    return tuple(sorted((ProductTime(p, s) for p, s in totals.items()), key=lambda t: (-t.seconds, t.product_id)))
+
+
+@dataclass(frozen=True)
 class BatchReport:
     """Everything the report says about one batch, each figure as the store measured it."""
 
@@ -141,6 +206,9 @@ class BatchReport:
     forced: bool = False  # started past the staged rollout's limit by the owner
     backup_id: str | None = None
     source: str | None = None
+    # What the charts draw, from the logged requests; empty when none was logged (the charts say "not measured").
+    endpoint_calls: tuple[EndpointCalls, ...] = ()
+    product_times: tuple[ProductTime, ...] = ()
 
     # -- derived figures (all from the jobs and timestamps above) --------------------------------
     @property
@@ -189,6 +257,12 @@ class BatchReport:
     @property
     def calls_per_product(self) -> float | None:
         return None if not self.products else self.api_calls / self.products
+
+    @property
+    def completions(self) -> tuple[datetime, ...]:
+        """When each completed (done) job finished, earliest first; jobs without a finish time left out."""
+        return tuple(sorted(_utc(j.finished_at) for j in self.jobs
+                            if j.state == JobState.DONE and j.finished_at is not None))
 
     @property
     def is_pilot(self) -> bool:

@@ -11,10 +11,12 @@ import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Final, TypeAlias
 
 from syncstore_cli.domain.report import (
     LIST_LIMIT,
+    NOT_MEASURED,
     NOT_RUN,
     TEXT_WIDTH,
     BatchReport,
@@ -399,6 +401,11 @@ code { background: #f6f8fa; padding: .05rem .3rem; border-radius: 4px; font-size
 .recommendation.ready { background: #dafbe1; border-color: #4ac26b; }
 .recommendation.attention { background: #fff1e5; border-color: #fb8f44; }
 footer { margin-top: 2rem; color: #59636e; font-size: .85rem; }
+figure.chart { margin: 1rem 0 1.6rem; }
+figure.chart figcaption { font-weight: 600; margin-bottom: .3rem; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
+figure.chart p.note { color: #59636e; font-size: .9rem; margin: .3rem 0 0; }
+p.not-measured { color: #59636e; font-style: italic; margin: .2rem 0; }
 """.strip()
 
 
@@ -413,6 +420,178 @@ def _html_table(block: Table) -> str:
     body = "".join("<tr>" + "".join(f'<td class="num">{_h(c)}</td>' if i in block.right else f"<td>{_h(c)}</td>"
                                     for i, c in enumerate(row)) + "</tr>\n" for row in block.rows)
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>"
+
+
+# --------------------------------------------------------------------------- HTML charts (inline SVG)
+
+CHARTS_AFTER: Final = ("Results", "Totals")  # the section the charts follow
+CHART_WIDTH: Final = 720
+BAR_ROWS: Final = 15  # endpoints drawn one by one; the rest are one bar
+PRODUCT_BARS: Final = 20  # up to this many products get a bar each; more make a histogram
+HISTOGRAM_BINS: Final = 12
+_INK, _MUTED, _BLUE, _RED, _GREEN = "#1f2328", "#59636e", "#0969da", "#cf222e", "#1a7f37"
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _text(x: float, y: float, text: str, anchor: str = "start", fill: str = _INK) -> str:
+    return (f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" font-size="12" fill="{fill}">'
+            f"{_e(text)}</text>")
+
+
+def _svg(height: float, label: str, body: Sequence[str]) -> str:
+    return (f'<svg viewBox="0 0 {CHART_WIDTH} {_n(height)}" width="{CHART_WIDTH}" height="{_n(height)}" '
+            f'role="img" aria-label="{_e(label)}" font-family="sans-serif">\n<title>{_e(label)}</title>\n'
+            + "\n".join(body) + "\n</svg>")
+
+
+def _figure(caption: str, chart: str | None, note: str = "") -> str:
+    """A chart with its caption; without one (nothing was measured) the caption and "not measured"."""
+    inner = chart if chart is not None else f'<p class="not-measured">{_e(NOT_MEASURED)}</p>'
+    extra = f'\n<p class="note">{_e(note)}</p>' if note and chart is not None else ""
+    return f'<figure class="chart">\n<figcaption>{_e(caption)}</figcaption>\n{inner}{extra}\n</figure>'
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _hbars(rows: Sequence[tuple[str, float, str, float]], label: str) -> str:
+    """Horizontal bars: (label, value, value as text, part of the value drawn red), one row each."""
+    label_width = min(max(len(_clip(r[0])) for r in rows) * 7 + 12, 430)
+    value_room = max(len(r[2]) for r in rows) * 7 + 12
+    scale = max((r[1] for r in rows), default=0) or 1.0
+    room = max(CHART_WIDTH - label_width - value_room, 60)
+    body: list[str] = []
+    for index, (name, value, shown, red) in enumerate(rows):
+        top = 6 + index * 22
+        width = room * value / scale
+        body.append(f'<g><title>{_e(name)}: {_e(shown)}</title>')
+        body.append(_text(label_width - 8, top + 13, _clip(name), "end"))
+        body.append(f'<rect class="bar" x="{label_width}" y="{top + 2}" width="{_n(width)}" height="15" '
+                    f'fill="{_BLUE}"/>')
+        if red > 0:
+            part = room * red / scale
+            body.append(f'<rect class="errors" x="{_n(label_width + width - part)}" y="{top + 2}" '
+                        f'width="{_n(part)}" height="15" fill="{_RED}"/>')
+        body.append(_text(label_width + width + 6, top + 13, shown) + "</g>")
+    return _svg(12 + len(rows) * 22, label, body)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _completions_chart(report: BatchReport) -> str:
+    times = report.completions
+    caption = "Jobs completed over time"
+    if not times:
+        return _figure(caption, None)
+    start = times[0] if report.created_at is None else min(_as_utc(report.created_at), times[0])
+    span = (times[-1] - start).total_seconds()
+    height, left, right, top, bottom = 220.0, 56.0, CHART_WIDTH - 24.0, 14.0, 178.0
+
+    def x(moment: datetime) -> float:
+        return left + (right - left) * ((moment - start).total_seconds() / span if span > 0 else 1.0)
+
+    def y(count: int) -> float:
+        return bottom - (bottom - top) * count / len(times)
+
+    points = [(left, bottom)]
+    for count, moment in enumerate(times, 1):
+        points += [(x(moment), y(count - 1)), (x(moment), y(count))]
+    label = (f"{fmt_int(len(times))} of {count_of(report.total_jobs, 'job')} completed, the last "
+             f"{fmt_duration(span)} after the batch started")
+    body = [f'<line class="axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(right)}" y2="{_n(bottom)}" '
+            f'stroke="{_MUTED}"/>',
+            f'<line class="axis" x1="{_n(left)}" y1="{_n(top)}" x2="{_n(left)}" y2="{_n(bottom)}" stroke="{_MUTED}"/>',
+            f'<polyline class="steps" fill="none" stroke="{_GREEN}" stroke-width="2" points="'
+            + " ".join(f"{_n(px)},{_n(py)}" for px, py in points) + '"/>',
+            _text(left - 6, bottom + 4, "0", "end"), _text(left - 6, top + 8, fmt_int(len(times)), "end"),
+            _text(left, bottom + 18, "0 s"), _text(right, bottom + 18, fmt_duration(span), "end"),
+            _text((left + right) / 2, bottom + 36, "time since the batch started", "middle", _MUTED)]
+    return _figure(caption, _svg(height, label, body), label + ".")
+
+
+def _endpoint_chart(report: BatchReport) -> str:
+    caption = "API calls by endpoint"
+    calls = report.endpoint_calls
+    if not calls:
+        return _figure(caption, None)
+    shown = list(calls[:BAR_ROWS])
+    rest = calls[BAR_ROWS:]
+    rows = [(c.endpoint, float(c.calls), fmt_int(c.calls) + (f" ({fmt_int(c.errors)} errors)" if c.errors else ""),
+             float(c.errors)) for c in shown]
+    if rest:
+        total, errors = sum(c.calls for c in rest), sum(c.errors for c in rest)
+        rows.append((f"{count_of(len(rest), 'other endpoint')}", float(total),
+                     fmt_int(total) + (f" ({fmt_int(errors)} errors)" if errors else ""), float(errors)))
+    requests = sum(c.calls for c in calls)
+    failed = sum(c.errors for c in calls)
+    note = (f"{count_of(requests, 'request')} to {count_of(len(calls), 'endpoint')}"
+            + (f"; {fmt_int(failed)} answered with an error (red)" if failed else "") + ".")
+    return _figure(caption, _hbars(rows, f"{caption}: {note}"), note)
+
+
+def _histogram(seconds: Sequence[float], label: str) -> str:
+    longest = max(seconds) or 1.0
+    width = longest / HISTOGRAM_BINS
+    counts = [0] * HISTOGRAM_BINS
+    for value in seconds:
+        counts[min(int(value / width), HISTOGRAM_BINS - 1)] += 1
+    height, left, right, top, bottom = 220.0, 56.0, CHART_WIDTH - 24.0, 18.0, 178.0
+    step = (right - left) / HISTOGRAM_BINS
+    peak = max(counts)
+    body = [f'<line class="axis" x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(right)}" y2="{_n(bottom)}" '
+            f'stroke="{_MUTED}"/>']
+    for index, count in enumerate(counts):
+        bar = (bottom - top) * count / peak
+        low, high = fmt_duration(index * width), fmt_duration((index + 1) * width)
+        body.append(f'<g><title>{count_of(count, "product")} took {_e(low)} to {_e(high)}</title>'
+                    f'<rect class="bar" x="{_n(left + index * step + 2)}" y="{_n(bottom - bar)}" '
+                    f'width="{_n(step - 4)}" height="{_n(bar)}" fill="{_BLUE}"/>'
+                    + (_text(left + (index + 0.5) * step, bottom - bar - 4, fmt_int(count), "middle") if count else "")
+                    + "</g>")
+    body += [_text(left, bottom + 16, "0 s"), _text(right, bottom + 16, fmt_duration(longest), "end"),
+             _text((left + right) / 2, bottom + 34, "time per product", "middle", _MUTED),
+             _text(left - 6, bottom + 4, "0", "end"), _text(left - 6, top + 8, fmt_int(peak), "end")]
+    return _svg(height, label, body)
+
+
+def _product_time_chart(report: BatchReport) -> str:
+    caption = "Time per product"
+    times = report.product_times
+    if not times:
+        return _figure(caption, None)
+    ordered = sorted(t.seconds for t in times)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    slowest = max(times, key=lambda t: t.seconds)
+    note = (f"{count_of(len(times), 'product')}: median {fmt_duration(median)}, slowest {slowest.product_id} "
+            f"({fmt_duration(slowest.seconds)}); from each job's first request to its last answer, summed over "
+            "its platforms")
+    untimed = report.products - len(times)
+    if untimed > 0:
+        note += f"; {count_of(untimed, 'product')} sent no request and {'is' if untimed == 1 else 'are'} not shown"
+    note += "."
+    if len(times) <= PRODUCT_BARS:
+        chart = _hbars([(t.product_id, t.seconds, fmt_duration(t.seconds), 0.0)
+                        for t in sorted(times, key=lambda t: (-t.seconds, t.product_id))], f"{caption}: {note}")
+    else:
+        chart = _histogram([t.seconds for t in times], f"{caption}: {note}")
+    return _figure(caption, chart, note)
+
+
+def charts_html(report: BatchReport) -> str:
+    """The report's charts, drawn from measured data only: each says "not measured" when it has none."""
+    return "\n".join(["<h2>Charts</h2>", _completions_chart(report), _endpoint_chart(report),
+                      _product_time_chart(report)])
 
 
 def render_html(report: BatchReport) -> str:
@@ -442,6 +621,8 @@ def render_html(report: BatchReport) -> str:
                 parts.append(f'<p class="recommendation {tone}">{_h(block.text)}</p>')
             else:
                 parts.append(f"<p>{_h(block.text)}</p>")
+        if section.title in CHARTS_AFTER:
+            parts.append(charts_html(report))
     parts += [f"<footer>Generated by syncstore {_h(fmt_time(report.generated_at))} from the measured data in its "
               "store.</footer>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, case, func, insert, select, update
 
+from syncstore_cli.domain.report import LoggedCall
 from syncstore_cli.domain.rollout import RolloutDecision, decide
 from syncstore_cli.domain.vocabulary import DEAD_LETTER, JobState
 from syncstore_cli.store.engine import writer
@@ -231,6 +232,15 @@ class SafetyStore:
                 logs_t.c.batch_id == batch_id)).one()
         return BatchFacts(int(row.products or 0), bool(row.forced), row.backup_id, row.source, int(calls),
                           int(errors))
+
+    def batch_calls(self, batch_id: str) -> list[LoggedCall]:
+        """Every request the batch logged, without payloads: what the report's charts are drawn from."""
+        query = select(logs_t.c.product_id, logs_t.c.job_id, logs_t.c.platform, logs_t.c.method, logs_t.c.path,
+                       logs_t.c.status, logs_t.c.elapsed_ms, logs_t.c.created_at).where(
+            logs_t.c.batch_id == batch_id).order_by(logs_t.c.id)
+        with self.engine.connect() as connection:
+            return [LoggedCall(r.product_id, r.job_id, r.platform, r.method, r.path, r.status == "error",
+                               int(r.elapsed_ms or 0), r.created_at) for r in connection.execute(query)]
 
     def set_batch_safety(self, batch_id: str, *, products: int, forced: bool, backup_id: str | None) -> None:
         with self._writer.begin() as connection:

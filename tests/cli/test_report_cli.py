@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -224,3 +225,24 @@ def test_a_pilot_price_replaced_by_a_later_sync_is_not_shown_as_this_batchs(ctx:
     shopee = text.split("[PROD-1 on shopee]")[1].split("[PROD-1 on tiktok]")[0]
     assert "Price:            not shown: the listing was synced again later (B-LATER)" in shopee
     assert "Price:            Rp 180,000\n" in text  # the TikTok listing was not touched again
+
+
+def test_the_html_report_charts_the_batchs_logged_calls_and_finished_jobs(ctx: AppContext, home: Path) -> None:
+    batch_id = ten(ctx)
+    ctx.jobs.add_logs([LogEntry(platform="tiktok", method="POST", path=f"/product/202309/products/{n}/partial_edit",
+                                status="ok", http_status=200, request_payload=None, response_payload=None,
+                                error_message=None, request_id=f"t{n}", elapsed_ms=250, batch_id=batch_id,
+                                product_id="PROD-2", created_at=datetime.now(UTC)) for n in (7001, 7002)])
+    assert run("report", batch_id, "--format", "html")[0] == 0
+    page = (home / "reports" / f"{batch_id}.html").read_text(encoding="utf-8")
+    assert "<script" not in page and page.count("<svg") == 3
+    charts = page.split("<h2>Charts</h2>")[1].split("<h2>")[0]
+    jobs, endpoints, products = charts.split("</figure>")[:3]
+    steps = re.search(r'points="([^"]+)"', jobs)
+    assert steps is not None and len(steps.group(1).split()) == 1 + 2 * 4  # four jobs done
+    assert "4 of 6 jobs completed" in jobs
+    assert endpoints.count('class="bar"') == 2
+    assert ">shopee POST /api/v2/product/add_item</text>" in endpoints and ">1,234 (3 errors)</text>" in endpoints
+    assert ">tiktok POST /product/202309/products/{id}/partial_edit</text>" in endpoints and ">2</text>" in endpoints
+    assert products.count('class="bar"') == 2 and ">PROD-1</text>" in products and ">PROD-2</text>" in products
+    assert "1 product sent no request and is not shown" in products

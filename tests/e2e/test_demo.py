@@ -39,6 +39,8 @@ def test_the_demo_runs_the_plan_and_its_result_validates_until_the_seller_centre
     assert summary["ok"] and summary["error"] is None
     assert all(step["ok"] for step in summary["steps"])
     details = {step["name"]: step["detail"] for step in summary["steps"]}
+    assert details["import the existing listings"].startswith(
+        "4,147 products in the catalog: 3,647 listings read from Shopee, 500 from TikTok Shop; 4,147 created")
     assert details["sync the two pilot products by hand"].startswith("2/2 products")
     assert details["batch of 10: sync"].startswith("10/10 products, 20/20 jobs done")
     assert details["batch of 50: sync"].startswith("50/50 products, 100/100 jobs done")

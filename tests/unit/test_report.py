@@ -14,20 +14,26 @@ from syncstore_cli.domain.report import (
     TEXT_WIDTH,
     ApprovalInfo,
     BatchReport,
+    EndpointCalls,
     JobLine,
+    LoggedCall,
+    ProductTime,
     ReadBackResult,
     RollbackLine,
     SpotCheckRun,
     ValidationCheck,
     ValidationRun,
+    calls_by_endpoint,
+    endpoint_of,
     fmt_duration,
     fmt_price,
     group_reasons,
     issues,
     reason_key,
     recommend,
+    time_per_product,
 )
-from syncstore_cli.render.report import render, render_html, render_markdown, render_text
+from syncstore_cli.render.report import HISTOGRAM_BINS, render, render_html, render_markdown, render_text
 
 T0 = datetime(2024, 5, 1, 10, 0, 0, tzinfo=UTC)
 B = "B20240501-100000-abc123"
@@ -312,3 +318,92 @@ def test_more_failures_than_the_list_limit_are_counted_not_dropped() -> None:
     text = render_text(replace(batch(jobs), validation=None))
     assert "FAILED, DEAD LETTER (250)" in text
     assert "… and 50 more; `syncstore dlq list` shows them all." in text
+
+
+# --------------------------------------------------------------------------- the HTML charts
+
+
+def _figures(page: str) -> dict[str, str]:
+    """Each chart of the page by its caption."""
+    return {m.group(1): m.group(0) for m in re.finditer(
+        r'<figure class="chart">\n<figcaption>([^<]*)</figcaption>.*?</figure>', page, re.S)}
+
+
+def test_endpoint_labels_fold_ids_but_keep_tiktoks_version() -> None:
+    assert endpoint_of("tiktok", "post", "/product/202309/products/1729384756/partial_edit") == \
+        "tiktok POST /product/202309/products/{id}/partial_edit"
+    assert endpoint_of("shopee", "GET", "/api/v2/product/get_item_base_info?item_id_list=1") == \
+        "shopee GET /api/v2/product/get_item_base_info"
+    calls = [LoggedCall("PROD-1", 1, "tiktok", "GET", f"/product/202309/products/{n}", n == 2, 10, T0)
+             for n in (1, 2, 3)] + [LoggedCall("PROD-1", 1, "shopee", "POST", "/api/v2/product/add_item", False,
+                                               10, T0)]
+    assert calls_by_endpoint(calls) == (EndpointCalls("tiktok GET /product/202309/products/{id}", 3, 1),
+                                        EndpointCalls("shopee POST /api/v2/product/add_item", 1, 0))
+
+
+def test_time_per_product_spans_each_jobs_requests_and_sums_its_platforms() -> None:
+    naive = T0.replace(tzinfo=None)  # SQLite hands back naive UTC
+    calls = [
+        LoggedCall("PROD-1", 1, "shopee", "POST", "/a", False, 500, T0 + timedelta(seconds=1)),  # started at 0.5 s
+        LoggedCall("PROD-1", 1, "shopee", "POST", "/b", False, 1000, T0 + timedelta(seconds=3)),
+        LoggedCall("PROD-1", 2, "tiktok", "POST", "/c", False, 200, T0 + timedelta(seconds=60)),  # queued in between
+        LoggedCall("PROD-2", 3, "shopee", "POST", "/a", True, 1500, naive + timedelta(seconds=9)),
+        LoggedCall(None, None, "shopee", "GET", "/auth", False, 50, T0),  # no product: not a product's time
+    ]
+    assert time_per_product(calls) == (ProductTime("PROD-1", 2.7), ProductTime("PROD-2", 1.5))
+
+
+def test_html_charts_draw_the_measured_jobs_calls_and_times_with_every_label_escaped() -> None:
+    jobs = (*(job(n, finished_at=T0 + timedelta(seconds=10 * n)) for n in range(1, 6)),
+            job(6, state="dead", error_code="MARKETPLACE_UNAVAILABLE", message="busy"),
+            job(7, state="blocked", error_code="INVALID_PRODUCT", message="no images", finished_at=None))
+    calls = (EndpointCalls("tiktok POST /product/202309/products/{id}/partial_edit", 40, 3),
+             EndpointCalls("shopee POST /api/v2/product/<b>add_item</b>", 12),
+             EndpointCalls("shopee GET /api/v2/product/get_item_base_info", 5))
+    times = (ProductTime("PROD-3", 4.5), ProductTime("PROD-1", 1.25), ProductTime("PROD-<2>", 0.5))
+    page = render_html(batch(jobs, endpoint_calls=calls, product_times=times))
+    assert "<script" not in page and "<b>" not in page
+    charts = _figures(page)
+    assert list(charts) == ["Jobs completed over time", "API calls by endpoint", "Time per product"]
+    assert all(chart.count("<svg") == 1 and "not measured" not in chart for chart in charts.values())
+    # five jobs done: a step up for each (the dead and the blocked job are not completions)
+    steps = re.search(r'<polyline class="steps"[^>]* points="([^"]+)"', charts["Jobs completed over time"])
+    assert steps is not None and len(steps.group(1).split()) == 1 + 2 * 5
+    assert "5 of 7 jobs completed, the last 50.0 s after the batch started" in charts["Jobs completed over time"]
+    endpoints = charts["API calls by endpoint"]
+    assert endpoints.count('class="bar"') == 3 and endpoints.count('class="errors"') == 1
+    assert ">tiktok POST /product/202309/products/{id}/partial_edit</text>" in endpoints
+    assert ">40 (3 errors)</text>" in endpoints and ">12</text>" in endpoints
+    assert "shopee POST /api/v2/product/&lt;b&gt;add_item&lt;/b&gt;" in endpoints
+    per_product = charts["Time per product"]
+    assert per_product.count('class="bar"') == 3
+    labels = re.findall(r'text-anchor="end"[^>]*>([^<]+)</text>', per_product)
+    assert labels == ["PROD-3", "PROD-1", "PROD-&lt;2&gt;"]  # slowest first
+    assert ">4.50 s</text>" in per_product and ">500 ms</text>" in per_product
+    assert "3 products: median 1.25 s, slowest PROD-3 (4.50 s)" in per_product
+    assert "4 products sent no request and are not shown" in per_product  # 7 products in the batch
+    # the charts follow the results, before the checks
+    assert page.index("<h2>Results</h2>") < page.index("<h2>Charts</h2>") < page.index("<h2>Spot check</h2>")
+
+
+def test_many_products_make_a_histogram_that_counts_every_product() -> None:
+    times = tuple(ProductTime(f"PROD-{n}", 0.1 * n) for n in range(1, 46))
+    chart = _figures(render_html(batch(product_times=times)))["Time per product"]
+    assert chart.count('class="bar"') == HISTOGRAM_BINS
+    counted = [int(n) for n in re.findall(r"<title>(\d+) products? took", chart)]
+    assert len(counted) == HISTOGRAM_BINS and sum(counted) == 45
+    assert ">4.50 s</text>" in chart  # the longest time ends the axis
+
+
+def test_charts_without_measured_data_say_not_measured() -> None:
+    open_jobs = tuple(job(n, state="pending", finished_at=None) for n in range(1, 4))
+    for report in (batch(open_jobs), batch(()), batch(kind="manual")):
+        charts = _figures(render_html(report))
+        measured = {"Jobs completed over time"} if report.kind == "manual" else set()  # its jobs finished
+        assert len(charts) == 3
+        for caption, chart in charts.items():
+            if caption in measured:
+                continue
+            assert "<svg" not in chart and '<p class="not-measured">not measured</p>' in chart, caption
+    # text and Markdown stay as they were: charts are the HTML page's
+    assert "<svg" not in render_markdown(batch()) and "Charts" not in render_text(batch())

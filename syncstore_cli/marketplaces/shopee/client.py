@@ -134,13 +134,17 @@ class ShopeeClient:
         self._limits: dict[str, ListingLimits] = {}
 
     # -- reads ---------------------------------------------------------------------------------
-    def item_ids(self, page_size: int = MAX_PAGE_SIZE, statuses: Sequence[str] = LIVE_STATUSES) -> Iterator[int]:
-        """Every item id of the shop in the given statuses, paged through get_item_list."""
+    def item_ids(self, page_size: int = MAX_PAGE_SIZE, statuses: Sequence[str] = LIVE_STATUSES, *,
+                 on_total: Callable[[int], None] | None = None) -> Iterator[int]:
+        """Every item id of the shop in the given statuses, paged through get_item_list; `on_total` hears
+        the first page's `total_count` (when it gives one), so a caller can show how far it has got."""
         size = max(1, min(page_size, MAX_PAGE_SIZE))
         offset = 0
         while True:
             page = _response(self.http.request("GET", "/api/v2/product/get_item_list", query={
                 "offset": offset, "page_size": size, "item_status": list(statuses)}))
+            if on_total is not None and offset == 0 and isinstance(page.get("total_count"), int):
+                on_total(page["total_count"])
             items = page.get("item") or []
             for entry in items:
                 yield _int(entry["item_id"], "item_id")
@@ -177,9 +181,10 @@ class ShopeeClient:
         return [self._listing(info, models.get(_int(info["item_id"], "item_id")) if info.get("has_model") else None)
                 for info in infos]
 
-    def list_listings(self, page_size: int = MAX_PAGE_SIZE) -> Iterator[RemoteListing]:
+    def list_listings(self, page_size: int = MAX_PAGE_SIZE, *,
+                      on_total: Callable[[int], None] | None = None) -> Iterator[RemoteListing]:
         pending: list[int] = []
-        for item_id in self.item_ids(page_size):
+        for item_id in self.item_ids(page_size, on_total=on_total):
             pending.append(item_id)
             if len(pending) == BASE_INFO_BATCH:
                 yield from self.listings(pending)

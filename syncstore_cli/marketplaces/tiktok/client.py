@@ -15,7 +15,7 @@ heuristic for listings made before SyncStore; it can be wrong for a SKU off the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -141,8 +141,10 @@ class TikTokClient:
         self._warehouses: list[LogisticsOption] | None = None
 
     # -- reads ---------------------------------------------------------------------------------
-    def search(self, body: Mapping[str, Any] | None = None, page_size: int = MAX_PAGE_SIZE) -> Iterator[dict[str, Any]]:
-        """Search 202502, every page; yields the raw products of each page (DELETED ones left out)."""
+    def search(self, body: Mapping[str, Any] | None = None, page_size: int = MAX_PAGE_SIZE, *,
+               on_total: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
+        """Search 202502, every page; yields the raw products of each page (DELETED ones left out).
+        `on_total` hears the first page's `total_count` (when it gives one)."""
         size = max(1, min(page_size, MAX_PAGE_SIZE))
         token = ""
         while True:
@@ -150,6 +152,8 @@ class TikTokClient:
             if token:
                 query["page_token"] = token
             page = _data(self.http.request("POST", SEARCH_PATH, query=query, json_body=dict(body or {})))
+            if on_total is not None and not token and isinstance(page.get("total_count"), int):
+                on_total(page["total_count"])
             for product in page.get("products") or []:
                 if product.get("status") != DELETED:
                     yield product
@@ -162,15 +166,16 @@ class TikTokClient:
             raise NotFound(PLATFORM, f"product id {product_id!r} is not a TikTok product id")
         return _data(self.http.request("GET", f"{PRODUCT_PATH}/{product_id}"))
 
-    def list_listings(self, page_size: int = MAX_PAGE_SIZE, *, details: bool = True) -> Iterator[RemoteListing]:
+    def list_listings(self, page_size: int = MAX_PAGE_SIZE, *, details: bool = True,
+                      on_total: Callable[[int], None] | None = None) -> Iterator[RemoteListing]:
         if not details:
-            for found in self.search({"status": "ALL"}, page_size):
+            for found in self.search({"status": "ALL"}, page_size, on_total=on_total):
                 yield self._listing(found)
             return
         # Search omits images and descriptions, so each product is read; `concurrency` at a time.
         with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
             batch: list[str] = []
-            for found in self.search({"status": "ALL"}, page_size):
+            for found in self.search({"status": "ALL"}, page_size, on_total=on_total):
                 batch.append(str(found["id"]))
                 if len(batch) == page_size:
                     yield from map_in_context(pool, self.get_listing, batch)
