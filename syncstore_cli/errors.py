@@ -10,10 +10,21 @@
       ApprovalRefused (1)          a batch that cannot be approved yet (not finished, failed, not validated)
 
       MarketplaceError (1)         a marketplace refused or failed; its own tree is in `marketplaces.errors`
-Messages never carry secrets: callers pass values through `redact()` when in doubt.
+Messages never carry secrets: callers pass values through `redact()` when in doubt, URLs through
+`mask_url()`; the CLI passes any text it did not write itself through `scrub()`.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# `scheme://user:password@host`: the password part, wherever a URL appears inside a longer text.
+_URL_PASSWORD = re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:)[^/\s]+@")
+# Query parameters that carry credentials in signed marketplace URLs.
+_SECRET_QUERY = re.compile(r"(\b(?:access_token|refresh_token|app_secret|partner_key|sign|code|password)=)[^&\s'\"]+",
+                           re.IGNORECASE)
+MASK = "****"
 
 
 class SyncStoreError(Exception):
@@ -64,3 +75,15 @@ class RolloutRefused(UserInputError):
 
 class ApprovalRefused(SyncStoreError):
     exit_code = 1
+
+
+def mask_url(url: str) -> str:
+    """A database or queue URL with its password hidden (`postgresql://u:****@host/db`)."""
+    return _URL_PASSWORD.sub(rf"\1{MASK}@", url)
+
+
+def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """`text` without the given secret values, URL passwords or credential query parameters."""
+    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return _SECRET_QUERY.sub(rf"\1{MASK}", _URL_PASSWORD.sub(rf"\1{MASK}@", text))

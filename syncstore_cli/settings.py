@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
+from syncstore_cli.domain.money import MAX_RUPIAH
 from syncstore_cli.domain.pricing import (
     SELLER_DEFAULTS,
     Fees,
@@ -23,7 +24,7 @@ from syncstore_cli.domain.pricing import (
     RoundingMode,
     RuleKind,
 )
-from syncstore_cli.errors import ConfigError
+from syncstore_cli.errors import ConfigError, mask_url
 
 CONFIG_FILE_NAME: Final = "syncstore.toml"
 ENV_PREFIX: Final = "SYNCSTORE_"
@@ -73,6 +74,7 @@ SCALAR_SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("sync.lease_seconds", "60", help="how long a claimed job stays with its worker without renewal"),
     Setting("sync.reconcile_seconds", "2", help="how often a worker re-sends lost or due jobs"),
     Setting("sync.stale_after", "5", help="seconds before a queued job whose message vanished is re-sent"),
+    Setting("backup.keep", "10", help="backups kept after each new one (those of approved batches are kept too)"),
 )
 # Names from before the two retry budgets were separate: still read, and shown under their new key.
 # `sync.max_attempts` drove both loops, so it sets both.
@@ -98,6 +100,16 @@ _RULE_FIELDS: Final = {
 }
 _FEE_FIELDS: Final = {"commission_percent", "payment_percent", "programme_percent", "fixed_fee"}
 PRICING_PLATFORMS: Final = ("shopee", "tiktok")
+# What store/ and queue/ can open; anything else is refused here, naming the setting, before any work.
+DATABASE_SCHEMES: Final = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
+QUEUE_SCHEMES: Final = ("sqlite", "redis", "rediss", "unix")
+# A markup beyond this is a typo (1000% is eleven times the base), not a pricing decision.
+MAX_MARKUP_PERCENT: Final = Decimal(1000)
+# Bounds that keep a typo (99999999999) from reaching thread pools, sleeps or timers.
+_MAX_WORKERS: Final = 256
+_MAX_ATTEMPTS: Final = 100
+_MAX_SECONDS: Final = 86_400.0
+_MAX_RATE: Final = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -148,6 +160,13 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """Retention: how many backups stay after each new one."""
+
+    keep: int
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting, parsed and checked once; `values`/`sources` keep the raw text for `config show`."""
 
@@ -163,11 +182,32 @@ class Settings:
 
     @property
     def database_url(self) -> str:
-        return self.values.get("database_url") or f"sqlite:///{self.home / 'syncstore.db'}"
+        """The catalog database's URL; one SyncStore cannot open is a ConfigError naming where it came from."""
+        return self._checked_url("database_url", DATABASE_SCHEMES, "sqlite:///PATH or postgresql://USER@HOST/DB")
 
     @property
     def queue_url(self) -> str:
-        return self.values.get("queue_url") or f"sqlite:///{self.home / 'queue.db'}"
+        return self._checked_url("queue_url", QUEUE_SCHEMES, "sqlite:///PATH or redis://HOST:PORT/DB")
+
+    def url_text(self, key: str) -> str:
+        """`database_url` or `queue_url` as configured (or its default), unchecked: for display only."""
+        default = {"database_url": "syncstore.db", "queue_url": "queue.db"}[key]
+        return (self.values.get(key) or "").strip() or f"sqlite:///{self.home / default}"
+
+    def where(self, key: str) -> str:
+        """A setting named with where its value came from, for error messages: `queue_url (from env ...)`."""
+        return f"{key} (from {self.sources.get(key, 'default')})"
+
+    def pricing_warnings(self) -> list[str]:
+        """Pricing that is allowed but probably not meant: a negative markup sells below the base price."""
+        warnings = []
+        for platform, pricing in self.pricing.items():
+            rules = [("", pricing.default), *((f".categories.{c}", r) for c, r in sorted(pricing.by_category.items()))]
+            for suffix, rule in rules:
+                if rule.markup_percent < 0:
+                    warnings.append(f"pricing.{platform}{suffix}.markup_percent is {rule.markup_percent}%: "
+                                    "prices are set below the master price")
+        return warnings
 
     @property
     def queue_name(self) -> str:
@@ -176,8 +216,8 @@ class Settings:
     @cached_property
     def sync(self) -> SyncSettings:
         return SyncSettings(
-            job_attempts=self._whole("sync.job_attempts", minimum=1),
-            concurrency=self._whole("sync.concurrency", minimum=1),
+            job_attempts=self._whole("sync.job_attempts", minimum=1, maximum=_MAX_ATTEMPTS),
+            concurrency=self._whole("sync.concurrency", minimum=1, maximum=_MAX_WORKERS),
             lease_seconds=self._number("sync.lease_seconds", above=0),
             reconcile_seconds=self._number("sync.reconcile_seconds", above=0),
             stale_after=self._number("sync.stale_after", above=0),
@@ -186,7 +226,7 @@ class Settings:
     @cached_property
     def http(self) -> HttpSettings:
         return HttpSettings(
-            max_attempts=self._whole("http.max_attempts", minimum=1),
+            max_attempts=self._whole("http.max_attempts", minimum=1, maximum=_MAX_ATTEMPTS),
             backoff_base=self._number("http.backoff_base", above=-1),
             backoff_max=self._number("http.backoff_max", above=-1),
             max_retry_after=self._number("http.max_retry_after", above=-1),
@@ -194,15 +234,22 @@ class Settings:
         )
 
     @cached_property
+    def backup(self) -> BackupSettings:
+        return BackupSettings(keep=self._whole("backup.keep", minimum=1))
+
+    @cached_property
     def read_concurrency(self) -> int:
-        return self._whole("read_concurrency", minimum=1)
+        return self._whole("read_concurrency", minimum=1, maximum=_MAX_WORKERS)
 
     @cached_property
     def shopee(self) -> ShopeeSettings:
-        partner_id = self.values.get("shopee.partner_id")
+        partner_id = (self.values.get("shopee.partner_id") or "").strip()
+        if partner_id and not (partner_id.isascii() and partner_id.isdigit() and len(partner_id) <= 18):
+            raise ConfigError(f"{self.where('shopee.partner_id')}: '{partner_id}' is not a Shopee partner id "
+                              "(a whole number)")
         return ShopeeSettings(
-            base_url=self._required_text("shopee.base_url"),
-            partner_id=int(partner_id) if partner_id and partner_id.isdigit() else None,
+            base_url=self._http_url("shopee.base_url"),
+            partner_id=int(partner_id) if partner_id else None,
             partner_key=self.values.get("shopee.partner_key") or None,
             rate=self._rate("shopee"),
         )
@@ -210,8 +257,8 @@ class Settings:
     @cached_property
     def tiktok(self) -> TikTokSettings:
         return TikTokSettings(
-            base_url=self._required_text("tiktok.base_url"),
-            auth_url=self._required_text("tiktok.auth_url"),
+            base_url=self._http_url("tiktok.base_url"),
+            auth_url=self._http_url("tiktok.auth_url"),
             app_key=self.values.get("tiktok.app_key") or None,
             app_secret=self.values.get("tiktok.app_secret") or None,
             rate=self._rate("tiktok"),
@@ -219,7 +266,7 @@ class Settings:
 
     def validate(self) -> Settings:
         """Parses every typed group now, so a broken setting is one error before any work starts."""
-        for group in ("sync", "http", "read_concurrency", "shopee", "tiktok"):
+        for group in ("sync", "http", "backup", "read_concurrency", "shopee", "tiktok", "database_url", "queue_url"):
             getattr(self, group)
         return self
 
@@ -234,7 +281,15 @@ class Settings:
 
     # -- parsing, in one place ------------------------------------------------------------------
     def _where(self, key: str) -> str:
-        return f"{key} (from {self.sources.get(key, 'default')})"
+        return self.where(key)
+
+    def _checked_url(self, key: str, schemes: tuple[str, ...], expected: str) -> str:
+        url = self.url_text(key)
+        scheme, sep, rest = url.partition("://")
+        if not sep or scheme.lower() not in schemes or not rest.strip("/"):
+            raise ConfigError(f"{self.where(key)}: '{mask_url(url)}' is not a URL SyncStore can open; "
+                              f"expected {expected}")
+        return url
 
     def _raw(self, key: str) -> str:
         value = self.values.get(key)
@@ -243,26 +298,37 @@ class Settings:
         assert value is not None, f"{key} has no default"
         return value.strip()
 
-    def _whole(self, key: str, *, minimum: int) -> int:
+    def _whole(self, key: str, *, minimum: int, maximum: int = _MAX_RATE) -> int:
         raw = self._raw(key)
-        if not raw.lstrip("-").isdigit() or int(raw) < minimum:
-            raise ConfigError(f"{self._where(key)}: '{raw}' is not a whole number of at least {minimum}")
+        digits = raw.removeprefix("-")
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 12 or not minimum <= int(raw) <= maximum:
+            raise ConfigError(f"{self._where(key)}: '{raw}' is not a whole number from {minimum} to {maximum:,}")
         return int(raw)
 
-    def _number(self, key: str, *, above: float) -> float:
+    def _number(self, key: str, *, above: float, maximum: float | None = None) -> float:
         raw = self._raw(key)
+        limit = maximum if maximum is not None else (_MAX_RATE if key.endswith("rate_per_second") else _MAX_SECONDS)
         try:
             number = float(raw)
         except ValueError:
             raise ConfigError(f"{self._where(key)}: '{raw}' is not a number") from None
-        if not math.isfinite(number) or number <= above:
-            raise ConfigError(f"{self._where(key)}: '{raw}' must be a finite number above {above:g}")
+        if not math.isfinite(number) or number <= above or number > limit:
+            raise ConfigError(f"{self._where(key)}: '{raw}' must be a finite number above {above:g} "
+                              f"and at most {limit:,g}")
         return number
 
     def _required_text(self, key: str) -> str:
         value = self.values.get(key)
         if not value:
             raise ConfigError(f"{key} is not set")
+        return value
+
+    def _http_url(self, key: str) -> str:
+        value = self._required_text(key).strip()
+        scheme, sep, rest = value.partition("://")
+        host = rest.split("/", 1)[0]
+        if not sep or scheme.lower() not in ("http", "https") or not host or any(c.isspace() for c in value):
+            raise ConfigError(f"{self.where(key)}: '{mask_url(value)}' is not an http:// or https:// URL")
         return value
 
     def _rate(self, platform: str) -> RateBudgetSettings:
@@ -282,10 +348,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     home = default_home(env)
     config_path = home / CONFIG_FILE_NAME
     file_data: dict[str, Any] = {}
+    if config_path.exists() and not config_path.is_file():
+        raise ConfigError(f"{config_path}: not a file")
     if config_path.is_file():
         try:
             with config_path.open("rb") as fh:
                 file_data = tomllib.load(fh, parse_float=Decimal)
+        except UnicodeDecodeError as exc:  # tomllib decodes the bytes itself, before any TOML error
+            line = exc.object[:exc.start].count(b"\n") + 1
+            raise ConfigError(f"{config_path}: not UTF-8 text (line {line}: byte 0x{exc.object[exc.start]:02x})"
+                              ) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
         except OSError as exc:
@@ -337,20 +409,28 @@ def _flatten_scalars(data: Mapping[str, Any], path: Path) -> dict[str, str]:
     return flat
 
 
-def _decimal(value: Any, where: str) -> Decimal:
+def _decimal(value: Any, where: str, *, low: Decimal | None = None, high: Decimal | None = None,
+             low_inclusive: bool = True) -> Decimal:
+    if isinstance(value, bool):
+        raise ConfigError(f"{where}: '{value}' is not a number")
     try:
-        result = Decimal(str(value))
+        result = Decimal(str(value).strip())
     except InvalidOperation:
         raise ConfigError(f"{where}: '{value}' is not a number") from None
     if not result.is_finite():
         raise ConfigError(f"{where}: '{value}' is not a finite number")
+    too_low = low is not None and (result < low if low_inclusive else result <= low)
+    if too_low or (high is not None and result > high):
+        limits = [f"{'at least' if low_inclusive else 'above'} {low}"] if low is not None else []
+        limits += [f"at most {high}"] if high is not None else []
+        raise ConfigError(f"{where}: '{value}' must be {' and '.join(limits)}")
     return result
 
 
 def _rupiah(value: Any, where: str) -> int:
     number = _decimal(value, where)
-    if number != number.to_integral_value() or number < 0:
-        raise ConfigError(f"{where}: '{value}' is not a whole, non-negative number of rupiah")
+    if number != number.to_integral_value() or number < 0 or number > MAX_RUPIAH:
+        raise ConfigError(f"{where}: '{value}' is not a whole number of rupiah from 0 to {MAX_RUPIAH:,}")
     return int(number)
 
 
@@ -371,7 +451,11 @@ def _apply_rule_fields(table: Mapping[str, Any], base: PriceRule, where: str) ->
     if "rounding" in table:
         rule = replace(rule, rounding=RoundingMode(str(table["rounding"])))
     if "markup_percent" in table:
-        rule = replace(rule, markup_percent=_decimal(table["markup_percent"], f"{where}.markup_percent"))
+        # A negative markup is allowed (clearance) but warned about (`Settings.pricing_warnings`); -100%
+        # or less would price at zero or below.
+        rule = replace(rule, markup_percent=_decimal(table["markup_percent"], f"{where}.markup_percent",
+                                                     low=Decimal(-100), high=MAX_MARKUP_PERCENT,
+                                                     low_inclusive=False))
     if "rounding_step" in table:
         rule = replace(rule, rounding_step=_rupiah(table["rounding_step"], f"{where}.rounding_step"))
     if "min_price" in table:
@@ -386,7 +470,7 @@ def _apply_rule_fields(table: Mapping[str, Any], base: PriceRule, where: str) ->
         if unknown_fees:
             raise ConfigError(f"{where}.fees: unknown key '{sorted(unknown_fees)[0]}'")
         percents = {
-            name: _decimal(fees_table[name], f"{where}.fees.{name}")
+            name: _decimal(fees_table[name], f"{where}.fees.{name}", low=Decimal(0), high=Decimal(100))
             for name in ("commission_percent", "payment_percent", "programme_percent")
             if name in fees_table
         }
@@ -439,7 +523,8 @@ def _load_pricing(
             categories[category] = _build_rule(category_table, default_rule, f"{where}.categories.{category}")
         guard = None
         if "max_change_percent" in table:
-            guard = _decimal(table["max_change_percent"], f"{where}.max_change_percent")
+            guard = _decimal(table["max_change_percent"], f"{where}.max_change_percent", low=Decimal(0),
+                             high=MAX_MARKUP_PERCENT)
         result[platform] = PlatformPricing(default=default_rule, by_category=categories, max_change_percent=guard)
     return result
 

@@ -8,6 +8,7 @@ catalog never opens the queue or the marketplaces (start-up time matters: cron r
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from syncstore_cli.domain.catalog import Platform
+from syncstore_cli.errors import ConfigError
 from syncstore_cli.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -62,16 +64,49 @@ class AppContext:
         if "database" in self.__dict__:
             self.database.dispose()
 
+    # -- the data folder ---------------------------------------------------------------------------
+    def _data_folder_where(self) -> str:
+        return f"data folder {self.settings.home} (from {self.settings.sources.get('home', 'default')})"
+
+    def existing_data_folder(self) -> Path:
+        """The data folder's path for commands that only look: refused if it is a file, never created."""
+        home = self.settings.home
+        if home.exists() and not home.is_dir():
+            raise ConfigError(f"{self._data_folder_where()} is not a folder")
+        return home
+
+    @cached_property
+    def data_folder(self) -> Path:
+        """The data folder, created on first use; one that is a file or cannot be written is a ConfigError
+        naming it, before anything is written (the database, queue, backups and sandbox all live there)."""
+        home = self.existing_data_folder()
+        where = self._data_folder_where()
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"{where} cannot be created: {exc.strerror or type(exc).__name__}"
+                              + (f" ({exc.filename})" if exc.filename and str(exc.filename) != str(home) else "")
+                              ) from None
+        if not os.access(home, os.W_OK | os.X_OK):
+            raise ConfigError(f"{where} is read-only: SyncStore keeps its database, queue and backups there")
+        return home
+
     # -- the database and its stores --------------------------------------------------------------
     @cached_property
     def database(self) -> Database:
         """The catalog database, created and migrated to the current schema on first use."""
-        from syncstore_cli.store.engine import make_engine
+        from syncstore_cli.store.engine import make_engine, opening
         from syncstore_cli.store.schema import ensure_current
 
-        self.settings.home.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(self.settings.database_url)
-        ensure_current(engine)
+        _ = self.data_folder
+        url, where = self.settings.database_url, self.settings.where("database_url")
+        engine = make_engine(url, setting=where)
+        try:
+            with opening(url, where):
+                ensure_current(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         return engine
 
     @cached_property
@@ -100,13 +135,15 @@ class AppContext:
 
     @property
     def backup_folder(self) -> Path:
-        return self.settings.home / BACKUP_FOLDER
+        return self.existing_data_folder() / BACKUP_FOLDER
 
     def backups(self, *, with_database: bool = True) -> BackupStore:
         """Listing and verifying backups read files only; they never open (or create) the database."""
         from syncstore_cli.store.backup import BackupStore
 
-        return BackupStore(self.backup_folder, self.database if with_database else None)
+        if not with_database:
+            return BackupStore(self.backup_folder)
+        return BackupStore(self.backup_folder, self.database, keep=self.settings.backup.keep)
 
     # -- the marketplaces and the queue -----------------------------------------------------------
     @cached_property
@@ -119,7 +156,10 @@ class AppContext:
     def queue(self) -> JobQueue:
         from syncstore_cli.queue.transport import open_queue
 
-        return open_queue(self.settings.queue_url, self.settings.queue_name)
+        url = self.settings.queue_url
+        if url.startswith("sqlite"):  # the default queue lives in the data folder
+            _ = self.data_folder
+        return open_queue(url, self.settings.queue_name)
 
     @contextmanager
     def sync_session(self) -> Iterator[SyncSession]:

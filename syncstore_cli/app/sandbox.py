@@ -23,14 +23,28 @@ if TYPE_CHECKING:
 
 PLATFORMS = ("shopee", "tiktok")
 PROFILES = ("fast", "realistic")
+# What `sandbox serve` leaves in its state folder; without them there is no sandbox to look at.
+STATE_FILES = ("shopee_listings.db", "tiktok_listings.db")
+
+
+def _state_folder(ctx: AppContext, state: Path | None) -> Path:
+    folder = state if state is not None else ctx.existing_data_folder() / "sandbox"
+    if folder.exists() and not folder.is_dir():
+        raise UserInputError(f"sandbox state {folder} is not a folder")
+    return folder
 
 
 @contextmanager
 def _open_state(ctx: AppContext, state: Path | None) -> Iterator[Sandbox]:
-    """The sandbox's state folder opened directly: SQLite WAL lets this run beside a serving sandbox."""
+    """The sandbox's state folder opened directly: SQLite WAL lets this run beside a serving sandbox.
+    A folder `sandbox serve` never used is refused, not created: audit would report it "clean"."""
     from syncstore_cli.sandbox.app import build_sandbox
-    settings = ctx.settings
-    sandbox = build_sandbox(_sandbox_config(ctx, "fast"), state or settings.home / "sandbox")
+
+    folder = _state_folder(ctx, state)
+    if not all((folder / name).is_file() for name in STATE_FILES):
+        serve = "syncstore sandbox serve" + ("" if state is None else f" --state {folder}")
+        raise UserInputError(f"no sandbox state in {folder}: run `{serve}` first")
+    sandbox = build_sandbox(_sandbox_config(ctx, "fast"), folder)
     try:
         yield sandbox
     finally:
@@ -54,10 +68,18 @@ def _platform(platform: str) -> str:
     return platform
 
 
+def _listing_id(platform: str, listing_id: str) -> str:
+    """Both marketplaces number listings; anything else (or a Shopee id beyond its 64-bit range) is no listing."""
+    if not (listing_id.isascii() and listing_id.isdigit()) or (platform == "shopee" and int(listing_id) >= 2**63):
+        raise NotFoundError(f"no {platform} listing {listing_id}")
+    return listing_id
+
+
 def _seller_view(sandbox: Sandbox, platform: str, listing_id: str) -> dict[str, Any]:
     """The listing as the seller centre's JSON route shows it (no HTTP needed: the router is called directly)."""
     from syncstore_cli.sandbox.web import Request
 
+    listing_id = _listing_id(platform, listing_id)
     prefix = "/sandbox/shopee/items/" if platform == "shopee" else "/sandbox/tiktok/products/"
     response = sandbox.router.handle(Request("GET", f"{prefix}{listing_id}.json", {}, {}, b""))
     if response.status == 404:
@@ -93,8 +115,9 @@ def _summary(platform: str, view: dict[str, Any]) -> dict[str, Any]:
 
 def listing_view(ctx: AppContext, platform: str, listing_id: str, state: Path | None = None) -> dict[str, Any]:
     """`sandbox show`: a listing as the marketplace's seller centre shows it."""
+    _platform(platform)
     with _open_state(ctx, state) as sandbox:
-        return _summary(_platform(platform), _seller_view(sandbox, platform, listing_id))
+        return _summary(platform, _seller_view(sandbox, platform, listing_id))
 
 
 def edit_listing(ctx: AppContext, platform: str, listing_id: str, *, price: int | None = None,
@@ -103,11 +126,12 @@ def edit_listing(ctx: AppContext, platform: str, listing_id: str, *, price: int 
     _platform(platform)
     if price is None and title is None and stock is None:
         raise UserInputError("nothing to change: give --price, --title or --stock")
+    if title is not None and not title.strip():
+        raise UserInputError("--title: a listing needs a title")  # as the seller centre refuses an empty one
+    listing_id = _listing_id(platform, listing_id)
     with _open_state(ctx, state) as sandbox:
         try:
             if platform == "shopee":
-                if not listing_id.isdigit():
-                    raise KeyError(listing_id)
                 sandbox.shopee_products.edit_listing(int(listing_id), price=price, title=title, stock=stock)
             else:
                 sandbox.tiktok_products.edit_listing(listing_id, price=price, title=title, stock=stock)
@@ -172,7 +196,6 @@ def start_sandbox(ctx: AppContext, *, port: int = 8780, profile: str = "fast", s
 
     if profile not in PROFILES:
         raise UserInputError(f"--profile '{profile}' is not fast or realistic")
-    settings = ctx.settings
     config = _sandbox_config(ctx, profile)
     plan = FaultPlan.for_profile(config, seed=seed)
     if faults is not None:
@@ -181,7 +204,11 @@ def start_sandbox(ctx: AppContext, *, port: int = 8780, profile: str = "fast", s
         except ValueError as exc:
             raise UserInputError(f"--faults: {exc}") from None
         plan.latency_ms = latency
-    folder = state or settings.home / "sandbox"
+    folder = _state_folder(ctx, state)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserInputError(f"sandbox state {folder} cannot be created: {exc.strerror}") from None
     sandbox = build_sandbox(config, folder, faults=plan)
     try:
         server = SandboxServer(sandbox.router, port=port)

@@ -19,7 +19,8 @@ Exit codes: 0 every step passed; 1 a step failed (the demo stops there and says 
 def demo_command(
     folder: Annotated[Path, typer.Option("--folder", help="Data folder for the demo; an earlier demo's is wiped.")]
     = Path("syncstore-demo"),
-    port: Annotated[int, typer.Option("--port", help="Port for the demo's sandbox on 127.0.0.1.")] = 8780,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535,
+                                      help="Port for the demo's sandbox on 127.0.0.1.")] = 8780,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Run the seller's plan end to end on the local sandbox (about a minute or two).

@@ -13,6 +13,7 @@ from syncstore_cli.errors import UserInputError
 app = typer.Typer(help="Browse the master catalog.", no_args_is_help=True)
 
 STATUSES = tuple(SyncStatus)
+MAX_PAGE = 1_000_000_000
 
 
 def _status_value(text: str | None) -> str | None:
@@ -28,7 +29,8 @@ def _status_value(text: str | None) -> str | None:
 def list_products(
     search: Annotated[str | None, typer.Option(help="Match text in the title or SKU (case-insensitive).")] = None,
     status: Annotated[str | None, typer.Option(help="not_synced, syncing, synced or error.")] = None,
-    page: Annotated[int, typer.Option(min=1, help="Page number, from 1.")] = 1,
+    # Bounded so that page x page size stays a number every database can take as an offset.
+    page: Annotated[int, typer.Option(min=1, max=MAX_PAGE, help="Page number, from 1.")] = 1,
     page_size: Annotated[int, typer.Option(min=1, max=1000, help="Products per page.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:

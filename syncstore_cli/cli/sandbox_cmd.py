@@ -11,6 +11,9 @@ import typer
 app = typer.Typer(help="Run the local marketplace sandbox.", no_args_is_help=True)
 StateOption = Annotated[Path | None, typer.Option(help="Folder for the sandbox's state; default: data folder.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+# What a seller centre's form takes: a price in whole rupiah and a stock count, within what its database stores.
+MAX_PRICE = 1_000_000_000
+MAX_STOCK = 2_147_483_647
 
 
 def _print_summary(summary: dict[str, Any]) -> None:
@@ -73,9 +76,9 @@ def show(
 def edit(
     platform: Annotated[str, typer.Argument(help="shopee or tiktok.")],
     listing_id: Annotated[str, typer.Argument(metavar="ID", help="Shopee item id or TikTok product id.")],
-    price: Annotated[int | None, typer.Option(help="New price (IDR) for every variant.")] = None,
+    price: Annotated[int | None, typer.Option(min=1, max=MAX_PRICE, help="New price (IDR) for every variant.")] = None,
     title: Annotated[str | None, typer.Option(help="New title.")] = None,
-    stock: Annotated[int | None, typer.Option(help="New stock for every variant.")] = None,
+    stock: Annotated[int | None, typer.Option(min=0, max=MAX_STOCK, help="New stock for every variant.")] = None,
     state: StateOption = None,
 ) -> None:
     """Change a listing as the seller would in the seller centre, behind SyncStore's back."""
@@ -89,7 +92,7 @@ def edit(
 
 @app.command("serve")
 def serve(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8780,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 8780,
     profile: Annotated[str, typer.Option(help="fast (tests) or realistic (latency, rate limits, faults).")] = "fast",
     state: StateOption = None,
     faults: Annotated[str | None, typer.Option(

@@ -14,27 +14,54 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.pool import NullPool, QueuePool
 
+from syncstore_cli.errors import ConfigError, mask_url
 from syncstore_cli.store.urls import is_sqlite, normalize_url, sqlite_path
 
-__all__ = ["Engine", "Writer", "is_sqlite", "make_engine", "normalize_url", "sqlite_path", "writer"]
+__all__ = ["Engine", "Writer", "is_sqlite", "make_engine", "normalize_url", "opening", "sqlite_path", "writer"]
 
 BUSY_TIMEOUT_MS = 30_000
 POOL_SIZE = 16  # worker threads plus the reconciler and the CLI's own reads
 
 
-
 # What callers outside store/ name the database handle, without importing SQLAlchemy themselves.
 Database = Engine
 
-def make_engine(url: str) -> Engine:
+
+def _first_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc  # the driver's own words, without SQLAlchemy's SQL and links
+    return mask_url(str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__)
+
+
+@contextmanager
+def opening(url: str, setting: str = "database_url") -> Iterator[None]:
+    """Failing to reach or open the database is a ConfigError naming the setting (`setting`, e.g.
+    "database_url (from env SYNCSTORE_DATABASE_URL)") and the URL with its password masked."""
+    try:
+        yield
+    except DBAPIError as exc:  # unreachable, refused, not a database at all ("file is not a database")
+        raise ConfigError(f"{setting}: cannot open the database at '{mask_url(url)}': {_first_line(exc)}") from None
+
+
+def make_engine(url: str, *, setting: str = "database_url") -> Engine:
+    """An engine for `url`; a URL SQLAlchemy cannot use, or a SQLite folder that cannot be made, is a
+    ConfigError naming `setting` (nothing connects yet: see `opening`)."""
     url = normalize_url(url)
     if not is_sqlite(url):
-        return create_engine(url, pool_pre_ping=True, future=True)
+        try:
+            return create_engine(url, pool_pre_ping=True, future=True)
+        except (ArgumentError, ImportError) as exc:  # NoSuchModuleError (unknown dialect) is an ArgumentError
+            raise ConfigError(f"{setting}: '{mask_url(url)}' is not a database URL SyncStore can open: "
+                              f"{_first_line(exc)}") from None
     path = sqlite_path(url)
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"{setting}: cannot create the folder of {path}: "
+                              f"{exc.strerror or type(exc).__name__}") from None
     # A file database keeps its connections: opening one (and its PRAGMAs) cost more than the
     # queries of a whole sync job. Connections are per process, so other processes are unaffected.
     pooled = path is not None

@@ -85,8 +85,42 @@ def test_edit_then_show_reflects_the_change(seeded: Path) -> None:
     ("edit", "shopee", "nope", "--price", "1000"),
     ("edit", "tiktok", "999", "--title", "x"),
     ("show", "lazada", "1"),
+    ("show", "shopee", "99999999999999999999999"),
+    ("edit", "shopee", "99999999999999999999999", "--price", "5"),
 ])
 def test_unknown_listing_exits_2_with_one_line(seeded: Path, args: tuple[str, ...]) -> None:
     code, out, err = run("sandbox", *args)
     assert code == 2
     assert len((out + err).strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("args", [("audit",), ("audit", "--json"), ("show", "shopee", "1"),
+                                  ("edit", "tiktok", "1", "--price", "1000")])
+def test_a_folder_without_sandbox_state_is_refused_and_left_empty(home: Path, tmp_path: Path,
+                                                                  args: tuple[str, ...]) -> None:
+    empty = tmp_path / "no-sandbox-here"
+    empty.mkdir()
+    code, out, err = run("sandbox", *args, "--state", str(empty))
+    assert (code, out) == (2, "")
+    assert err == f"error: no sandbox state in {empty}: run `syncstore sandbox serve --state {empty}` first\n"
+    assert list(empty.iterdir()) == []
+    code, _, err = run("sandbox", *args)  # the default state folder, in a data folder never served from
+    assert code == 2 and err.startswith(f"error: no sandbox state in {home / 'sandbox'}: ")
+    assert not home.exists()
+
+
+@pytest.mark.parametrize("change", [("--price", "99999999999999999999"), ("--price", "0"), ("--stock", "-3"),
+                                    ("--title", " ")])
+def test_an_edit_the_seller_centre_would_refuse_is_one_line_and_changes_nothing(
+        seeded: Path, change: tuple[str, str]) -> None:
+    box = build_sandbox(c.SandboxConfig(), seeded)
+    try:
+        listings = {"shopee": str(box.shopee_products.state.sku_rows(None)[0][0]),
+                    "tiktok": box.tiktok_products.state.live_skus(None)[0][0]}
+    finally:
+        box.close()
+    for platform, listing in listings.items():
+        before = run("sandbox", "show", platform, listing, "--json")[1]
+        code, out, err = run("sandbox", "edit", platform, listing, *change)
+        assert (code, out) == (2, "") and err.startswith("error: ") and len(err.splitlines()) == 1, err
+        assert run("sandbox", "show", platform, listing, "--json")[1] == before

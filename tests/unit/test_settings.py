@@ -132,3 +132,69 @@ def test_a_bad_value_is_one_error_naming_the_key_and_its_source(tmp_path: Path, 
     settings = load_settings({"SYNCSTORE_HOME": str(tmp_path), variable: value})
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         settings.validate()
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b'queue_url = "sqlite:///q.db"\n# caf\xe9\n', "syncstore.toml: not UTF-8 text (line 2: byte 0xe9)"),
+        (b"[pricing.shopee]\nmarkup_percent = 1e400\n", "pricing.shopee.markup_percent: '1E+400' must be above -100"),
+        (b"[pricing.shopee]\nmarkup_percent = -100\n", "pricing.shopee.markup_percent: '-100' must be above -100"),
+        (b"[pricing.tiktok.categories.motor]\nmarkup_percent = inf\n", "'Infinity' is not a finite number"),
+        (b"[pricing.shopee]\nrounding_step = 1e400\n", "rounding_step: '1E+400' is not a whole number of rupiah"),
+        (b"[pricing.shopee]\nmax_price = 1000000000000000000000000000000\n", "max_price"),
+        (b"[pricing.shopee.fees]\nfixed_fee = nan\n", "fixed_fee: 'NaN' is not a finite number"),
+        (b"[pricing.shopee.fees]\ncommission_percent = -5\n", "commission_percent: '-5' must be at least 0"),
+        (b"[pricing.shopee]\nmax_change_percent = -5\n", "max_change_percent: '-5' must be at least 0"),
+    ],
+)
+def test_unreadable_or_out_of_range_config_is_one_config_error(tmp_path: Path, content: bytes,
+                                                                expected: str) -> None:
+    (tmp_path / "syncstore.toml").write_bytes(content)
+    with pytest.raises(ConfigError) as info:
+        load_settings({"SYNCSTORE_HOME": str(tmp_path)})
+    assert expected in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("SYNCSTORE_SYNC_CONCURRENCY", "99999999999999999999", "sync.concurrency"),
+    ("SYNCSTORE_HTTP_BACKOFF_MAX", "1e300", "http.backoff_max"),
+    ("SYNCSTORE_SYNC_LEASE_SECONDS", "1e400", "sync.lease_seconds"),
+    ("SYNCSTORE_SHOPEE_PARTNER_ID", "12ab", "shopee.partner_id (from env SYNCSTORE_SHOPEE_PARTNER_ID): '12ab'"),
+    ("SYNCSTORE_TIKTOK_BASE_URL", "open-api.tiktokglobalshop.com", "tiktok.base_url"),
+    ("SYNCSTORE_DATABASE_URL", "garbage", "database_url (from env SYNCSTORE_DATABASE_URL): 'garbage'"),
+    ("SYNCSTORE_QUEUE_URL", "garbage://x", "queue_url (from env SYNCSTORE_QUEUE_URL): 'garbage://x'"),
+])
+def test_values_out_of_range_are_refused_naming_the_key(tmp_path: Path, variable: str, value: str,
+                                                        message: str) -> None:
+    settings = load_settings({"SYNCSTORE_HOME": str(tmp_path), variable: value})
+    with pytest.raises(ConfigError) as info:
+        settings.validate()
+    assert message in str(info.value)
+
+
+def test_a_url_in_an_error_has_its_password_masked(tmp_path: Path) -> None:
+    settings = load_settings({"SYNCSTORE_HOME": str(tmp_path), "SYNCSTORE_DATABASE_URL": "mysql://u:hunter2@h/db",
+                              "SYNCSTORE_QUEUE_URL": "redis://:hunter2@h:6379/0"})
+    with pytest.raises(ConfigError) as info:
+        _ = settings.database_url
+    assert "hunter2" not in str(info.value) and "mysql://u:****@h/db" in str(info.value)
+    assert settings.queue_url == "redis://:hunter2@h:6379/0"  # a usable URL is handed over as it is
+
+
+def test_a_negative_markup_is_accepted_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "syncstore.toml").write_text("[pricing.shopee]\nmarkup_percent = -50\n"
+                                             "[pricing.tiktok.categories.motor]\nmarkup_percent = -10\n")
+    settings = load_settings({"SYNCSTORE_HOME": str(tmp_path)})
+    assert settings.pricing["shopee"].default.markup_percent == -50
+    assert settings.pricing_warnings() == [
+        "pricing.shopee.markup_percent is -50%: prices are set below the master price",
+        "pricing.tiktok.categories.motor.markup_percent is -10%: prices are set below the master price",
+    ]
+    assert load_settings({"SYNCSTORE_HOME": str(tmp_path / "none")}).pricing_warnings() == []
+
+
+def test_a_settings_file_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "syncstore.toml").mkdir()
+    with pytest.raises(ConfigError, match=r"syncstore\.toml: not a file"):
+        load_settings({"SYNCSTORE_HOME": str(tmp_path)})
