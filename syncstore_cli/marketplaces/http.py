@@ -56,7 +56,27 @@ SENSITIVE_NAMES = frozenset({
 })
 
 QueryScalar = str | int | float | bool
-QueryValue = QueryScalar | Sequence[QueryScalar]
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """A list query parameter sent as repeated keys (`item_status=NORMAL&item_status=BANNED`).
+
+    Shopee documents its `string[]` query parameters this way (congminh1254/shopee-sdk,
+    schemas/v2.product.get_item_list.json and v2.product.search_item.json, `item_status`: "please upload
+    the url like this: item_status=NORMAL&item_status=BANNED"), while plain sequences stay comma-joined
+    (Shopee `int64[]` `item_id_list`, TikTok ids). Signers never see these values: only for platforms
+    whose signature covers no query parameter (Shopee, shopee.md §2.1).
+    """
+
+    values: tuple[str, ...]
+
+    @classmethod
+    def of(cls, values: Iterable[QueryScalar]) -> Repeated:
+        return cls(tuple(_query_text(v) for v in values))
+
+
+QueryValue = QueryScalar | Sequence[QueryScalar] | Repeated
 Classifier = Callable[[int, Mapping[str, Any] | None, Mapping[str, str]], MarketplaceError | None]
 
 
@@ -69,6 +89,7 @@ class OutgoingRequest:
     query: Mapping[str, str]
     body: bytes  # the exact bytes sent; b"" for no body and for multipart (neither platform signs those)
     content_type: str | None
+    repeated: tuple[tuple[str, str], ...] = ()  # `Repeated` parameters, sent after the signed query
 
 
 @dataclass(frozen=True)
@@ -91,7 +112,7 @@ class Exchange:
     platform: str
     method: str
     path: str
-    query: dict[str, str]
+    query: dict[str, str | list[str]]  # a repeated key keeps all its values, as sent
     request_body: str | None
     status: int | None
     response_body: str | None
@@ -238,7 +259,7 @@ class SignedHttpClient:
             response = self._client.send(self._client.build_request(
                 prepared.outgoing.method,
                 self.base_url + prepared.outgoing.path,
-                params=signature.query,
+                params=[*signature.query.items(), *prepared.outgoing.repeated],
                 headers=headers,
                 content=prepared.content,
                 files=prepared.files,
@@ -288,12 +309,18 @@ class SignedHttpClient:
         if self._on_exchange is None:
             return
         request_id = failure.request_id if failure is not None else (body or {}).get("request_id")
+        query: dict[str, str | list[str]] = {
+            key: REDACTED if key.lower() in SENSITIVE_NAMES else redact(value, secrets)
+            for key, value in signature.query.items()}
+        for key, value in prepared.outgoing.repeated:
+            listed = query.setdefault(key, [])
+            if isinstance(listed, list):
+                listed.append(redact(value, secrets))
         self._on_exchange(Exchange(
             platform=self.platform,
             method=prepared.outgoing.method,
             path=prepared.outgoing.path,
-            query={key: REDACTED if key.lower() in SENSITIVE_NAMES else redact(value, secrets)
-                   for key, value in signature.query.items()},
+            query=query,
             request_body=self._loggable(prepared.log_text, secrets),
             status=status,
             response_body=self._loggable(response_text, secrets),
@@ -330,7 +357,9 @@ def _prepare(method: str, path: str, query: Mapping[str, QueryValue] | None, jso
         raise ValueError(f"API path must start with '/': {path!r}")
     if json_body is not None and (files is not None or data is not None):
         raise ValueError("a request has either a JSON body or form fields, not both")
-    flat_query = {key: _query_text(value) for key, value in (query or {}).items()}
+    flat_query = {key: _query_text(value) for key, value in (query or {}).items() if not isinstance(value, Repeated)}
+    repeated = tuple((key, item) for key, value in (query or {}).items() if isinstance(value, Repeated)
+                     for item in value.values)
     content: bytes | None = None
     content_type: str | None = None
     log_text: str | None = None
@@ -347,16 +376,17 @@ def _prepare(method: str, path: str, query: Mapping[str, QueryValue] | None, jso
         content = json.dumps(json_body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         content_type = JSON_CONTENT_TYPE
         log_text = content.decode("utf-8")
-    outgoing = OutgoingRequest(method, path, flat_query, content or b"", content_type)
+    outgoing = OutgoingRequest(method, path, flat_query, content or b"", content_type, repeated)
     return _Prepared(outgoing, content, files, data, json_body, log_text)
 
 
-def _query_text(value: QueryValue) -> str:
+def _query_text(value: QueryScalar | Sequence[QueryScalar]) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str | int | float):
         return str(value)
-    # Both platforms take lists in the query comma-joined (Shopee item_id_list, TikTok ids).
+    # Id lists are comma-joined on both platforms (Shopee `int64[]` item_id_list, TikTok ids); Shopee's
+    # `string[]` parameters go as `Repeated` instead.
     return ",".join(_query_text(item) for item in value)
 
 

@@ -195,24 +195,35 @@ def image_id_for_url(url: str) -> str:
     return hashlib.blake2b(url.encode(), digest_size=16, person=b"shopee-url").hexdigest()
 
 
+_UPLOAD_CONTENT_TYPES: Final = frozenset({"image/jpeg", "image/jpg", "image/png"})
+
+
 def multipart_files(request: Request, names: Collection[str]) -> list[bytes] | None:
     """The parts of a multipart/form-data body named one of `names`; None if the body is not multipart."""
+    parts = multipart_parts(request, names)
+    return None if parts is None else [content for content, _ in parts]
+
+
+def multipart_parts(request: Request, names: Collection[str]) -> list[tuple[bytes, str]] | None:
+    """(content, declared content type or "") of each part named one of `names`; None if not multipart."""
     match = re.search(r'boundary=(?:"([^"]+)"|([^;\s]+))', request.content_type, re.IGNORECASE)
     if not request.content_type.lower().startswith("multipart/form-data") or match is None:
         return None
     boundary = b"--" + (match.group(1) or match.group(2)).encode()
-    files: list[bytes] = []
+    files: list[tuple[bytes, str]] = []
     for part in request.body.split(boundary)[1:]:
         if part.startswith(b"--"):
             break
         head, separator, content = part.removeprefix(b"\r\n").partition(b"\r\n\r\n")
         if not separator:
             continue
-        disposition = next((line for line in head.decode("utf-8", "replace").split("\r\n")
-                            if line.lower().startswith("content-disposition:")), "")
+        lines = head.decode("utf-8", "replace").split("\r\n")
+        disposition = next((line for line in lines if line.lower().startswith("content-disposition:")), "")
+        declared = next((line.split(":", 1)[1].strip() for line in lines
+                         if line.lower().startswith("content-type:")), "")
         name = re.search(r'\bname="([^"]*)"', disposition)
         if name is not None and name.group(1).removesuffix("[]") in names:
-            files.append(content.removesuffix(b"\r\n"))
+            files.append((content.removesuffix(b"\r\n"), declared))
     return files
 
 
@@ -298,6 +309,13 @@ def _query_values(request: Request, name: str) -> list[str]:
     else:
         sent = [request.query[name]] if name in request.query else []
     return [piece.strip() for value in sent for piece in value.strip("[]").split(",") if piece.strip()]
+
+
+def _repeated_values(request: Request, name: str) -> list[str]:
+    """Every value of a `string[]` query parameter, one per repeated key, exactly as sent (no splitting)."""
+    if request.raw_query:
+        return [v.strip() for k, v in parse_qsl(request.raw_query, keep_blank_values=True) if k == name]
+    return [request.query[name].strip()] if name in request.query else []
 
 
 def _query_int(request: Request, name: str, *, default: int | None = None) -> int:
@@ -457,14 +475,23 @@ class ShopeeProducts:
 
     # -- media space ---------------------------------------------------------------------------
     def upload_image(self, request: Request) -> Response:
-        files = multipart_files(request, ("image", "file"))
-        if files is None:
+        parts = multipart_parts(request, ("image", "file"))
+        files = None if parts is None else [content for content, _ in parts]
+        if files is None or parts is None:
             raise ProductError("error_param", "Wrong parameters, detail: send multipart/form-data with field image.",
                                module="")
         if not files:
             raise ProductError("error_param", "Wrong parameters, detail: image is required.", module="")
         if len(files) > MAX_UPLOAD_IMAGES:
             raise ProductError("error_param", "image number should be less than 9", module="")
+        # "Image format accepted: JPG, JPEG, PNG" (congminh1254/shopee-sdk,
+        # schemas/v2.media_space.upload_image.json, params.request_params `image`): a part must declare
+        # one of these image types (marketplaces/README.md decision). The doc lists no error of its own
+        # for this, so the documented generic `error_param` "Wrong parameters, detail: {msg}." answers it.
+        for _, declared in parts:
+            if declared.split(";", 1)[0].strip().lower() not in _UPLOAD_CONTENT_TYPES:
+                raise ProductError("error_param", "Wrong parameters, detail: image content type should be "
+                                   f"image/jpeg or image/png, not {declared or 'missing'}.", module="")
         host = self._host(request)
         results: list[dict[str, Any]] = []
         first_ok: dict[str, Any] | None = None
@@ -1237,14 +1264,19 @@ class ShopeeProducts:
         return ok()
 
     # -- reads ---------------------------------------------------------------------------------
-    def _statuses(self, request: Request, *, default: Sequence[str] | None = None) -> list[str]:
-        statuses = _query_values(request, "item_status")
+    def _statuses(self, request: Request, invalid: ProductError, *,
+                  default: Sequence[str] | None = None) -> list[str]:
+        """`item_status` is `string[]`, sent as repeated keys: "If you want to search multiple status, please
+        upload the url like this: item_status=NORMAL&item_status=BANNED" (congminh1254/shopee-sdk,
+        schemas/v2.product.get_item_list.json and v2.product.search_item.json, params.request_params
+        `item_status`). Each value must be one status, so a comma-joined `NORMAL,UNLIST` is refused."""
+        statuses = _repeated_values(request, "item_status")
         if not statuses:
             if default is None:
                 raise _detail("item_status is required")
             return list(default)
         if any(s not in ITEM_STATUSES for s in statuses):
-            raise ProductError("error_param_item_status", "item_status is invalid.")
+            raise invalid
         return statuses
 
     def get_item_list(self, request: Request) -> Response:
@@ -1252,7 +1284,9 @@ class ShopeeProducts:
         page_size = _query_int(request, "page_size")
         if offset < 0 or not 1 <= page_size <= MAX_PAGE_SIZE:
             raise _detail(f"page_size should be between 1 and {MAX_PAGE_SIZE} and offset at least 0")
-        statuses = self._statuses(request)
+        # get_item_list's error_list documents `error_param_item_status` "Item status error."
+        # (congminh1254/shopee-sdk, schemas/v2.product.get_item_list.json, error_list).
+        statuses = self._statuses(request, ProductError("error_param_item_status", "Item status error."))
         update_from = _query_int(request, "update_time_from", default=-1)
         update_to = _query_int(request, "update_time_to", default=-1)
         if update_from >= 0 and update_to >= 0 and update_from > update_to:
@@ -1348,7 +1382,9 @@ class ShopeeProducts:
             raise _detail(f"page_size should be between 1 and {MAX_PAGE_SIZE}")
         offset_text = request.query.get("offset", "")
         offset = _as_int(offset_text, "offset") if offset_text else 0
-        statuses = self._statuses(request, default=(NORMAL, UNLIST))
+        # search_item's error_list has no item_status code, only the generic `error_param` "Wrong parameters,
+        # detail: {msg}." (congminh1254/shopee-sdk, schemas/v2.product.search_item.json, error_list).
+        statuses = self._statuses(request, _detail("item_status is invalid"), default=(NORMAL, UNLIST))
         sku = request.query.get("item_sku") or None
         name = request.query.get("item_name") or None
         attribute_status = request.query.get("attribute_status", "")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import struct
 import time
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from syncstore_cli.sandbox.listings_shopee import ShopeeListings
 from syncstore_cli.sandbox.shopee import ShopeeSandbox
 from syncstore_cli.sandbox.shopee_products import ShopeeProducts, image_size
 from syncstore_cli.sandbox.tokens import TokenBook
-from syncstore_cli.sandbox.web import Request, Router, SandboxServer
+from syncstore_cli.sandbox.web import Router, SandboxServer
 
 PARTNER = int(c.DEMO_SHOPEE_PARTNER_ID)
 KEY = c.DEMO_SHOPEE_PARTNER_KEY
@@ -76,11 +75,16 @@ class Box:
         answer: dict[str, Any] = self.client.post(path, params=self._query(path), json=body).json()
         return answer
 
-    def upload(self, *images: bytes, field: str = "image", public: bool = False) -> dict[str, Any]:
+    def upload(self, *images: bytes, field: str = "image", public: bool = False,
+               content_type: str | None = None) -> dict[str, Any]:
         path = "/api/v2/media_space/upload_image"
-        files = [(field, (f"{n}.png", data, "application/octet-stream")) for n, data in enumerate(images)]
+        files = [(field, (f"{n}.png", data, content_type or _declared_type(data))) for n, data in enumerate(images)]
         answer: dict[str, Any] = self.client.post(path, params=self._query(path, public=public), files=files).json()
         return answer
+
+
+def _declared_type(data: bytes) -> str:
+    return "image/jpeg" if data.startswith(b"\xff\xd8") else "image/png"
 
 
 def _authorize(box: Box) -> str:
@@ -383,7 +387,7 @@ def test_each_validation_rule_is_refused_with_its_code(box: Box) -> None:
     not_json = box.client.post("/api/v2/product/add_item", params=box._query("/api/v2/product/add_item"),
                                content=b"{not json", headers={"content-type": "application/json"}).json()
     assert not_json["error"] == "product.error_param"
-    listed = box.get("/api/v2/product/get_item_list", offset=0, page_size=10, item_status="NORMAL,UNLIST")
+    listed = box.get("/api/v2/product/get_item_list", offset=0, page_size=10, item_status=["NORMAL", "UNLIST"])
     assert listed["response"]["total_count"] == 0  # nothing refused was stored
 
 
@@ -493,7 +497,7 @@ def test_unlist_relist_and_delete(box: Box) -> None:
     assert again["error"] == "product.error_item_not_found"
     assert box.post("/api/v2/product/update_price", {"item_id": second, "price_list": [
         {"model_id": 0, "original_price": 1000}]})["error"] == "product.error_item_not_found"
-    live = box.get("/api/v2/product/get_item_list", offset=0, page_size=10, item_status="NORMAL,UNLIST")
+    live = box.get("/api/v2/product/get_item_list", offset=0, page_size=10, item_status=["NORMAL", "UNLIST"])
     assert [i["item_id"] for i in live["response"]["item"]] == [first]
     deleted = box.get("/api/v2/product/get_item_list", offset=0, page_size=10, item_status="SELLER_DELETE")
     assert [i["item_id"] for i in deleted["response"]["item"]] == [second]
@@ -627,20 +631,40 @@ def test_listings_images_and_tokens_survive_a_restart(tmp_path: Path) -> None:
         again.close()
 
 
-def test_get_parameters_accept_repeated_keys_and_comma_lists(box: Box) -> None:
+def test_string_arrays_are_repeated_keys_and_id_lists_comma_joined(box: Box) -> None:
     images = _images(box, 1)
     first = _add(box, _item(images, item_sku="R-1"))
     second = _add(box, _item(images, item_sku="R-2"))
     box.post("/api/v2/product/unlist_item", {"item_list": [{"item_id": second, "unlist": True}]})
-    # The router keeps the last of repeated keys; a raw query string, when the server passes one,
-    # keeps them all. Called directly here, past the gateway, to show the handler reads both forms.
-    request = Request("GET", "/api/v2/product/get_item_list",
-                      {"shop_id": str(SHOP), "offset": "0", "page_size": "10", "item_status": "UNLIST"}, {}, b"")
-    object.__setattr__(request, "raw_query",
-                       f"shop_id={SHOP}&offset=0&page_size=10&item_status=NORMAL&item_status=UNLIST")
-    listed = box.products._answer(box.products.get_item_list)(request)
-    assert [i["item_id"] for i in json.loads(listed.body)["response"]["item"]] == [first, second]
+    # `item_status` is string[]: "item_status=NORMAL&item_status=BANNED" (shopee-sdk schemas
+    # v2.product.get_item_list.json / v2.product.search_item.json); every repeated value counts.
+    listed = box.get("/api/v2/product/get_item_list", offset=0, page_size=10, item_status=["NORMAL", "UNLIST"])
+    assert [i["item_id"] for i in listed["response"]["item"]] == [first, second]
+    found = box.get("/api/v2/product/search_item", page_size=10, item_sku="R-", item_status=["NORMAL", "UNLIST"])
+    assert found["response"]["item_id_list"] == [first, second]
+    # The comma-joined form the client used to send is one invalid status, refused with each API's error.
+    joined = box.get("/api/v2/product/get_item_list", offset=0, page_size=10, item_status="NORMAL,UNLIST")
+    assert (joined["error"], joined["message"]) == ("product.error_param_item_status", "Item status error.")
+    joined = box.get("/api/v2/product/search_item", page_size=10, item_sku="R-", item_status="NORMAL,UNLIST")
+    assert joined["error"] == "product.error_param" and "item_status is invalid" in joined["message"]
     both = box.get("/api/v2/product/get_item_base_info", item_id_list=f"{first},{second}")["response"]["item_list"]
     assert [i["item_id"] for i in both] == [first, second]
     too_many = box.get("/api/v2/product/get_item_base_info", item_id_list=",".join(str(i) for i in range(1, 52)))
     assert too_many["error"] == "product.error_param"
+
+
+def test_upload_refuses_a_part_without_an_image_content_type(box: Box) -> None:
+    # "Image format accepted: JPG, JPEG, PNG" (shopee-sdk schemas/v2.media_space.upload_image.json, `image`);
+    # a part declared as a bare octet stream, or with no type at all, is what the client used to send.
+    data = _png(500, "typed")
+    octet = box.upload(data, content_type="application/octet-stream")
+    assert octet["error"] == "error_param" and "image/jpeg or image/png" in octet["message"]
+    path = "/api/v2/media_space/upload_image"
+    boundary = "sandbox-boundary"
+    untyped = (f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="image"\r\n\r\n'
+               ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    bare = box.client.post(path, params=box._query(path), content=untyped,
+                           headers={"content-type": f"multipart/form-data; boundary={boundary}"}).json()
+    assert bare["error"] == "error_param" and "missing" in bare["message"]
+    assert box.upload(data, content_type="image/png")["error"] == ""
+    assert box.upload(_jpeg(800, 800), content_type="image/jpeg")["error"] == ""

@@ -32,7 +32,7 @@ from syncstore_cli.marketplaces.base import (
     map_in_context,
 )
 from syncstore_cli.marketplaces.errors import MarketplaceError, NotFound, PermanentError, ValidationFailed
-from syncstore_cli.marketplaces.http import QueryValue, SignedHttpClient
+from syncstore_cli.marketplaces.http import QueryValue, Repeated, SignedHttpClient
 
 PLATFORM = "shopee"
 MAX_PAGE_SIZE = 100
@@ -94,11 +94,33 @@ def _price_of(entry: Mapping[str, Any], what: str) -> int:
 
 
 def _stock_of(entry: Mapping[str, Any]) -> int:
+    """The seller stock, the field every write sets (`seller_stock[]{stock}`), so a read-back compares like
+    with like. `summary_info.total_available_stock` is not it: it leaves out the stock a promotion has
+    reserved (`total_reserved_stock`, "Stock reserved for promotion"), see congminh1254/shopee-sdk,
+    schemas/v2.product.get_item_base_info.json, response_params `stock_info_v2` (its response_sample has
+    seller_stock 10 beside total_available_stock 100); get_model_list's models carry the same object."""
     info = entry.get("stock_info_v2") or {}
+    seller = info.get("seller_stock")
+    if isinstance(seller, list) and seller:
+        return sum(_int(s.get("stock", 0), "seller_stock") for s in seller)
     summary = info.get("summary_info") or {}
     if "total_available_stock" in summary:
+        # Only when no seller stock is given (a shop stocked by Shopee's warehouses alone).
         return _int(summary["total_available_stock"], "total_available_stock")
-    return sum(_int(s.get("stock", 0), "seller_stock") for s in info.get("seller_stock") or [])
+    return 0
+
+
+_JPEG_MAGIC = b"\xff\xd8\xff"
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _image_part(data: bytes) -> tuple[str, str]:
+    """(filename, MIME type) for an upload, from the bytes' magic number: Shopee takes JPG/JPEG/PNG only."""
+    if data.startswith(_JPEG_MAGIC):
+        return "image.jpg", "image/jpeg"
+    if data.startswith(_PNG_MAGIC):
+        return "image.png", "image/png"
+    raise ValidationFailed(PLATFORM, "upload_image: the image is neither JPEG nor PNG (Shopee accepts JPG, JPEG, PNG)")
 
 
 def _description(info: Mapping[str, Any]) -> str:
@@ -142,7 +164,9 @@ class ShopeeClient:
         offset = 0
         while True:
             page = _response(self.http.request("GET", "/api/v2/product/get_item_list", query={
-                "offset": offset, "page_size": size, "item_status": list(statuses)}))
+                # `item_status` is `string[]`, sent as repeated keys (congminh1254/shopee-sdk,
+                # schemas/v2.product.get_item_list.json, params.request_params `item_status`).
+                "offset": offset, "page_size": size, "item_status": Repeated.of(statuses)}))
             if on_total is not None and offset == 0 and isinstance(page.get("total_count"), int):
                 on_total(page["total_count"])
             items = page.get("item") or []
@@ -206,7 +230,10 @@ class ShopeeClient:
         ids: list[int] = []
         offset = ""
         while True:
-            query: dict[str, Any] = {"item_sku": sku, "page_size": page_size, "item_status": list(SEARCH_STATUSES)}
+            # `item_status` is `string[]`, repeated keys (congminh1254/shopee-sdk,
+            # schemas/v2.product.search_item.json, params.request_params `item_status`).
+            query: dict[str, Any] = {"item_sku": sku, "page_size": page_size,
+                                     "item_status": Repeated.of(SEARCH_STATUSES)}
             if offset:
                 query["offset"] = offset
             page = _response(self.http.request("GET", "/api/v2/product/search_item", query=query))
@@ -234,8 +261,12 @@ class ShopeeClient:
 
     # -- writes --------------------------------------------------------------------------------
     def upload_image(self, data: bytes) -> str:
+        # Multipart field `image`, "Image format accepted: JPG, JPEG, PNG", "Max 10.0 MB each"
+        # (congminh1254/shopee-sdk, schemas/v2.media_space.upload_image.json, params.request_params
+        # `image`): sent with a real filename and the MIME type of the bytes, never a bare octet stream.
+        filename, mime = _image_part(data)
         answer = _response(self.http.request("POST", "/api/v2/media_space/upload_image",
-                                             files={"image": ("image", data)}))
+                                             files={"image": (filename, data, mime)}))
         image_id = (answer.get("image_info") or {}).get("image_id")
         if not image_id:
             raise ValidationFailed(PLATFORM, "upload_image answered without an image_id")

@@ -23,7 +23,19 @@ from syncstore_cli.marketplaces.errors import (
 
 PLATFORM = "shopee"
 
-_NEEDS_AUTH = {"error_auth", "invalid_acceess_token", "invalid_access_token", "error_token"}
+_NEEDS_AUTH = {"invalid_acceess_token", "invalid_access_token", "error_token"}
+# `error_auth` is not only a token problem: the doc also answers business refusals with it, e.g.
+# "No permission to current api." (every product API's error_list), "Total stock must be more than
+# reserved stock.", "Stock should be larger than reserved stock.", "Lack of location_id, please double
+# check.", "Please wait for the holiday mode set then to edit item." (congminh1254/shopee-sdk,
+# schemas/v2.product.update_stock.json and v2.product.get_item_base_info.json, error_list). Only a message
+# about the token or the shop's authorization ("Invalid access_token.", "Invalid partner_id or shopid.",
+# the doc's error_example) means refresh; a refresh for anything else would spend the single-use refresh
+# token for nothing.
+_AUTH_TOKEN_MARKERS = ("token", "invalid partner_id or shopid")
+_AUTH_PERMISSION_MARKERS = ("permission", "right to use", "app is deleted", "partner_id is invalid",
+                            "not upgraded")
+_AUTH_BUSY_MARKERS = ("system error",)
 _RATE = {"error_rate_limit"}
 _BUSY = {"error_server", "error_system_busy", "error_inner", "error_network", "error_busy", "error_unknown"}
 _NOT_FOUND = {"error_item_not_found", "error_item_or_variation_not_found", "error_not_found",
@@ -54,6 +66,8 @@ def classify(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, 
         return RateLimited(PLATFORM, message, retry_after=retry_after, **common)
     if suffix in _NEEDS_AUTH:
         return NeedsAuthError(PLATFORM, message, **common)
+    if suffix == "error_auth":
+        return _auth_error(str(body.get("message") or body.get("msg") or ""), message, retry_after, common)
     if suffix in _BUSY or status >= 500:
         return ServerBusy(PLATFORM, message, retry_after=retry_after, **common)
     if suffix in _NOT_FOUND:
@@ -63,4 +77,17 @@ def classify(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, 
     if suffix == "error_param" and "not found" in message.lower():
         return NotFound(PLATFORM, message, **common)
     # error_sign, error_param and the product validation codes: fix the request, do not retry.
+    return ValidationFailed(PLATFORM, message, **common)
+
+
+def _auth_error(text: str, message: str, retry_after: float | None, common: dict[str, Any]) -> MarketplaceError:
+    """`error_auth` by what it says: token problems refresh, business refusals keep the token."""
+    lowered = text.lower()
+    if not lowered or any(marker in lowered for marker in _AUTH_TOKEN_MARKERS):
+        return NeedsAuthError(PLATFORM, message, **common)
+    if any(marker in lowered for marker in _AUTH_BUSY_MARKERS):
+        return ServerBusy(PLATFORM, message, retry_after=retry_after, **common)
+    if any(marker in lowered for marker in _AUTH_PERMISSION_MARKERS):
+        return Forbidden(PLATFORM, message, **common)
+    # "Total stock must be more than reserved stock.", location and holiday-mode refusals: fix the request.
     return ValidationFailed(PLATFORM, message, **common)
