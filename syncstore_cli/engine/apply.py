@@ -8,9 +8,12 @@ The create protocol (shared/design.md): before every create the job looks the SK
 marketplace and adopts the listing it finds (records its id, then updates it to the catalog), so
 what the store does not know (a restored backup, a second machine, a listing the seller made by
 hand) is never listed twice. An idempotency key and the intent are stored before the create is
-sent; while the intent is stored the outcome is unknown, and the next attempt's lookup resolves it
-(TikTok also returns the first result for a reused key). So a timeout, a dropped connection or a
-crash can never make a second listing either.
+sent; while the intent is stored the outcome is unknown, and the next attempt's lookup resolves it.
+The lookup alone: no marketplace documents that a reused key returns the first result. So a timeout,
+a dropped connection or a crash can never make a second listing either.
+
+A change the marketplace refuses only while the listing is in review (TikTok price and stock on a
+PENDING product) is rescheduled without spending an attempt, and applied once the listing is live.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from syncstore_cli.marketplaces.errors import (
     MarketplaceError,
     NeedsAuthError,
     NotFound,
+    NotLiveYet,
     RateLimited,
     RetriableError,
     ValidationFailed,
@@ -185,6 +189,14 @@ class SyncEngine:
                     errors.append(_error_record(refresh_error, attempts))
                     return Outcome(JobState.FAILED, action=entry.action.value, message=str(refresh_error),
                                    error_code=ErrorCode.UNAUTHORIZED, errors=errors, attempts=attempts, plan=entry)
+            except NotLiveYet as error:
+                # Waiting for the marketplace's review is not a failure and not a retry of ours: the job
+                # comes back after `retry_after` with its attempts untouched (the review ends in ACTIVATE,
+                # which completes it, or FAILED, which the client raises as a permanent error with the
+                # reasons). Each look costs one read, so the wait is paced, not counted.
+                return Outcome("retry", action=entry.action.value, message=str(error),
+                               error_code=ErrorCode.MARKETPLACE_UNAVAILABLE, errors=errors, attempts=0,
+                               retry_at=self.clock() + (error.retry_after or 60.0), plan=entry)
             except RetriableError as error:
                 # The HTTP layer already retried this request with backoff; one more engine-level attempt
                 # is worth it only for an unknown create outcome (the create protocol resolves it first).

@@ -6,6 +6,7 @@
         MarketplaceTimeout        no answer in time: the outcome of a write is UNKNOWN
         NetworkError              connection refused/reset/dropped: the outcome of a write is UNKNOWN
         ServerBusy                5xx or the marketplace's "busy / internal error" codes
+        NotLiveYet                the listing is still in the marketplace's review: wait for it, then retry
       NeedsAuthError              the token is invalid or expired: refresh, then retry once
       PermanentError              retrying will not help
         ValidationFailed          the marketplace refused the payload (names the rule)
@@ -80,6 +81,12 @@ class NetworkError(RetriableError):
 
 class ServerBusy(RetriableError):
     outcome_unknown = True
+
+
+class NotLiveYet(RetriableError):
+    """The change is refused only until the marketplace's review of the listing ends (TikTok: price and
+    inventory updates need an ACTIVATE product). Nothing was sent; the caller reschedules without
+    spending an attempt, since waiting, not retrying, is what helps."""
 
 
 class NeedsAuthError(MarketplaceError):

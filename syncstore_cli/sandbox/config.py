@@ -61,6 +61,10 @@ class SandboxConfig:
     profile: str = "fast"
     clock: Callable[[], float] = field(default=time.time)
     shopee_daily_quota: int | None = None  # calls per shop per day (UTC+8) before `error_limit`; None: off
+    # No TikTok source documents that a reused `idempotency_key` returns the first create's result (the
+    # changelog only announces the field), so by default the sandbox ignores it, as the worst case; True
+    # makes it deduplicate for the key's 24 h window (shared/marketplaces/README.md "TikTok Shop decisions").
+    tiktok_idempotency_dedup: bool = False
 
     @property
     def limits(self) -> ProfileLimits:

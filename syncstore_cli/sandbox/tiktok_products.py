@@ -15,6 +15,10 @@ the public facts are silent:
 - Update Inventory accepts 0 (the seller marks a SKU sold out); creating or fully editing a SKU with
   0 is refused (12052055), as documented. The bound is `inventory.update_min` in the rules file.
 - Deactivate/Activate without `listing_platforms` act on TIKTOK_SHOP only (the documented default).
+- Update Price and Update Inventory need an ACTIVATE product (documented); anything else, PENDING and
+  FAILED included, is refused with 12052901 as a top-level error.
+- `idempotency_key` is validated (1-128 chars) but ignored unless `SandboxConfig.tiktok_idempotency_dedup`:
+  no source says TikTok answers a reused key with the first result, so a repeat makes a second product.
 - The daily listing limit counts products created with save_mode LISTING since midnight in Jakarta.
 """
 
@@ -69,6 +73,7 @@ KEPT_FIELDS = ("is_cod_allowed", "minimum_order_quantity", "shipping_insurance_r
                "delivery_option_ids", "is_not_for_sale", "is_pre_owned", "certifications", "size_chart", "video")
 
 PARAM_ERROR = 36009004
+NOT_LIVE = 12052901  # Update Price / Update Inventory on a product that is not ACTIVATE
 INVALID_PARAM = 98001004
 PRODUCT_MISSING = 12052032
 PRODUCT_OF_OTHER_SHOP = 12052034
@@ -887,9 +892,10 @@ class TikTokProducts:
         key = body.get("idempotency_key")
         with self.state.transaction():
             self.state.settle(now)
-            if key is not None:
-                if not isinstance(key, str) or not 0 < len(key) <= self.rules.number("idempotency", "max_key_length"):
-                    raise invalid("idempotency_key", "it must be a string of 1-128 characters", "a v4 UUID")
+            if key is not None and (not isinstance(key, str)
+                                    or not 0 < len(key) <= self.rules.number("idempotency", "max_key_length")):
+                raise invalid("idempotency_key", "it must be a string of 1-128 characters", "a v4 UUID")
+            if key is not None and self.config.tiktok_idempotency_dedup:
                 ttl = self.rules.number("idempotency", "ttl_seconds")
                 prior = self.state.idempotent_result(shop_id, key, now - ttl)
                 if prior is not None:
@@ -920,7 +926,7 @@ class TikTokProducts:
             self.state.put_attributes(draft.new_attributes, draft.new_values)
             self.state.save(listing)
             result = self._write_result(listing, draft.warnings)
-            if key is not None:
+            if key is not None and self.config.tiktok_idempotency_dedup:
                 self.state.remember(shop_id, key, result, now)
         return result
 
@@ -1046,6 +1052,17 @@ class TikTokProducts:
             raise required("skus")
         return skus
 
+    @staticmethod
+    def _require_live(listing: Listing) -> None:
+        # Update Price / Update Inventory: "Update the price [inventory quantity] of ... SKUs belonging to a
+        # product in the `ACTIVATE` status"; both error tables list 12052901 "The product in its current status
+        # is not available for this operation. Change the product status and try again." (lazykern/
+        # ecommerce-api-docs data/raw/tiktok/api-reference/products/update-price.doc.json and
+        # update-inventory.doc.json). The docs give no HTTP status for it: business errors come back HTTP 200.
+        if listing.status != ACTIVATE:
+            raise Refused(NOT_LIVE, "The product in its current status is not available for this operation. "
+                                    "Change the product status and try again.")
+
     def update_prices(self, request: Request, product_id: str) -> dict[str, Any]:
         shop_id = self._shop(request)
         body = self._body(request)
@@ -1053,6 +1070,7 @@ class TikTokProducts:
         with self.state.transaction():
             self.state.settle(now)
             listing = self._owned(product_id, shop_id)
+            self._require_live(listing)
             changes: list[tuple[Sku, str, str]] = []
             for raw in self._sku_list(body):
                 sku = listing.sku(str(raw.get("id") or ""))
@@ -1077,6 +1095,7 @@ class TikTokProducts:
         with self.state.transaction():
             self.state.settle(now)
             listing = self._owned(product_id, shop_id)
+            self._require_live(listing)
             for raw in self._sku_list(body):
                 sku_id = str(raw.get("id") or "")
                 sku = listing.sku(sku_id)

@@ -104,9 +104,9 @@ def make_box() -> Iterator[BoxFactory]:
     closers: list[Callable[[], None]] = []
 
     def make(*, clock: Clock | None = None, state_path: Path | None = None, audit_delay: float = 0,
-             daily_limit: int | None = None) -> Box:
+             daily_limit: int | None = None, dedup: bool = False) -> Box:
         clock = clock or Clock()
-        config = c.SandboxConfig(clock=clock)
+        config = c.SandboxConfig(clock=clock, tiktok_idempotency_dedup=dedup)
         shops = {SHOP_ID: {"name": "FPV Parts Jakarta", "cipher": CIPHER}}
         tokens = TokenBook(None)
         state = TikTokListings(state_path)
@@ -401,7 +401,21 @@ def test_daily_listing_limit(make_box: BoxFactory) -> None:
     assert box.create(product_body(uris, prefix="C"))["product_id"]
 
 
-def test_idempotency_key_returns_the_first_result_for_24_hours(box: Box) -> None:
+def test_a_reused_idempotency_key_makes_a_second_product_by_default(box: Box) -> None:
+    # No source documents TikTok's deduplication of `idempotency_key`, so the sandbox assumes the worst:
+    # only the caller's lookup by seller SKU can keep a repeated create from listing the product twice.
+    uris = [box.image("idem")]
+    key = "4f0c9a4e-7d7b-4c55-9a51-1b2f5e0d9c11"
+    first = box.create(product_body(uris, idempotency_key=key))
+    again = box.create(product_body(uris, idempotency_key=key))
+    assert again["product_id"] != first["product_id"]
+    assert box.search({"seller_skus": ["FRM-5IN-CF-MER"]})["total_count"] == 2
+    too_long = box.call("POST", "/product/202309/products", product_body(uris, idempotency_key="k" * 129)).json()
+    assert too_long["code"] != 0  # the key is still validated
+
+
+def test_idempotency_key_returns_the_first_result_for_24_hours_when_the_setting_asks(make_box: BoxFactory) -> None:
+    box = make_box(dedup=True)
     uris = [box.image("idem")]
     first = box.create(product_body(uris, idempotency_key="4f0c9a4e-7d7b-4c55-9a51-1b2f5e0d9c11"))
     again = box.create(product_body(uris, prefix="OTHER", idempotency_key="4f0c9a4e-7d7b-4c55-9a51-1b2f5e0d9c11"))
@@ -483,6 +497,35 @@ def test_edit_overwrites_skus_and_partial_edit_keeps_the_rest(make_box: BoxFacto
     assert box.get(pid)["integrated_platform_statuses"] == [{"platform": "TOKOPEDIA",
                                                              "status": "SELLER_DEACTIVATED"}]
     assert box.call("PUT", "/product/202309/products/1731000000000099999", body).json()["code"] == 12052032
+
+
+def test_price_and_inventory_updates_wait_for_a_live_product(make_box: BoxFactory) -> None:
+    # Update Price / Update Inventory act on ACTIVATE products only, 12052901 otherwise (update-price.doc.json,
+    # update-inventory.doc.json, lazykern/ecommerce-api-docs data/raw/tiktok/api-reference/products).
+    box = make_box(audit_delay=30)
+    created = box.create(product_body([box.image("live")], colours=("Merah",)))
+    pid, sku = created["product_id"], created["skus"][0]["id"]
+    price = {"skus": [{"id": sku, "price": {"amount": "199000", "currency": "IDR"}}]}
+    stock = {"skus": [{"id": sku, "inventory": [{"warehouse_id": WAREHOUSE, "quantity": 3}]}]}
+    assert box.get(pid)["status"] == "PENDING"
+    for action, body in (("prices/update", price), ("inventory/update", stock)):
+        refused = box.call("POST", f"/product/202309/products/{pid}/{action}", body).json()
+        assert refused["code"] == 12052901 and "current status" in refused["message"], refused
+    untouched = box.get(pid)["skus"][0]
+    assert (untouched["price"]["amount"], untouched["inventory"][0]["quantity"]) == ("180000", 10)
+    box.clock.now += 30
+    box.ok("POST", f"/product/202309/products/{pid}/prices/update", price)
+    box.ok("POST", f"/product/202309/products/{pid}/inventory/update", stock)
+    live = box.get(pid)["skus"][0]
+    assert (live["price"]["amount"], live["inventory"][0]["quantity"]) == ("199000", 3)
+
+    failed = box.create(product_body([box.image("live")], prefix="FRM-SHORT", colours=("Merah",),
+                                     description="<p>Frame 5 inch.</p>"))
+    box.clock.now += 30
+    assert box.get(failed["product_id"])["status"] == "FAILED"
+    refused = box.call("POST", f"/product/202309/products/{failed['product_id']}/prices/update",
+                       {"skus": [{"id": failed["skus"][0]["id"], "price": {"amount": "199000", "currency": "IDR"}}]})
+    assert refused.json()["code"] == 12052901
 
 
 def test_price_only_edit_skips_the_audit(make_box: BoxFactory) -> None:
@@ -615,13 +658,13 @@ def test_seller_centre_page_and_its_json_twin(box: Box) -> None:
 def test_listings_survive_a_restart(make_box: BoxFactory, tmp_path: Path) -> None:
     path = tmp_path / "tiktok_listings.db"
     clock = Clock()
-    first = make_box(clock=clock, state_path=path)
+    first = make_box(clock=clock, state_path=path, dedup=True)
     uri = first.image("persist")
     created = first.create(product_body([uri], idempotency_key="persist-key"))
     before = first.get(created["product_id"])
     first.products.state.close()
 
-    second = make_box(clock=clock, state_path=path)
+    second = make_box(clock=clock, state_path=path, dedup=True)
     after = second.get(created["product_id"])
     # Image URLs name the sandbox's address, which is a new port after the restart.
     assert json.dumps(after).replace(str(second.http.base_url), "") == json.dumps(before).replace(

@@ -34,7 +34,7 @@ from syncstore_cli.marketplaces.base import (
     WriteResult,
     map_in_context,
 )
-from syncstore_cli.marketplaces.errors import Forbidden, MarketplaceError, NotFound, ValidationFailed
+from syncstore_cli.marketplaces.errors import Forbidden, MarketplaceError, NotFound, NotLiveYet, ValidationFailed
 from syncstore_cli.marketplaces.http import SignedHttpClient
 
 PLATFORM = "tiktok"
@@ -46,6 +46,11 @@ DELETED = "DELETED"
 TOKOPEDIA = "TOKOPEDIA"
 TIKTOK_SHOP = "TIKTOK_SHOP"
 PENDING = "PENDING"
+ACTIVATE = "ACTIVATE"
+FAILED = "FAILED"
+# How long a sync waits before looking again at a product in review. TikTok documents no audit duration;
+# this only paces the re-reads (one Get Product each), it does not bound the wait.
+AUDIT_WAIT_SECONDS = 300.0
 CATEGORIES_PATH = "/product/202309/categories"
 BRANDS_PATH = "/product/202309/brands"
 WAREHOUSES_PATH = "/logistics/202309/warehouses"
@@ -234,9 +239,11 @@ class TikTokClient:
         }
         if idempotency_key:
             body["idempotency_key"] = idempotency_key  # a body field (Create Product §3.1), not a query param
-        # With a key TikTok answers a repeat with the first create's result (24 h), so repeating after an
-        # unknown outcome (timeout, dropped connection) cannot make a second product; without one it could.
-        answer = _data(self.http.request("POST", PRODUCT_PATH, json_body=body, idempotent=bool(idempotency_key)))
+        # No source documents that TikTok answers a reused key with the first create's result (the changelog
+        # only announces the field; shared/marketplaces/README.md "TikTok Shop decisions"), so a repeat could
+        # make a second product: the create is not retried here, and an unknown outcome (timeout, dropped
+        # connection) is resolved by the engine's lookup by seller SKU before any new create.
+        answer = _data(self.http.request("POST", PRODUCT_PATH, json_body=body, idempotent=False))
         product_id = str(answer.get("product_id") or "")
         if not product_id:
             raise ValidationFailed(PLATFORM, f"create {spec.sku}: answered without a product_id")
@@ -248,7 +255,8 @@ class TikTokClient:
 
         A changed variant structure needs the full Edit (SKUs not named by id are deleted, SKUs without an
         id are created); it then also carries the other groups in `fields`. Otherwise content goes by
-        Partial Edit and price/stock by their own calls, which do not send the product back to audit.
+        Partial Edit and price/stock by their own calls, which do not send the product back to audit but
+        need a live product: for one still in review this raises NotLiveYet before sending anything.
         """
         unknown = fields - UPDATE_FIELDS
         if unknown:
@@ -258,12 +266,16 @@ class TikTokClient:
         answer: dict[str, Any] = {}
         product: dict[str, Any] | None = None
         content = fields & CONTENT_FIELDS
-        if content:
-            body = {**self._content(spec, content, editing=True), "listing_platforms": _platforms(spec)}
-            answer = _data(self.http.request("POST", f"{PRODUCT_PATH}/{external_id}/partial_edit", json_body=body))
         if fields & {"price", "stock"}:
-            product = self.product(external_id)  # sku ids, which the sync does not keep
+            # One read gives the sku ids (which the sync does not keep) and the status: Update Price and
+            # Update Inventory only work on an ACTIVATE product (12052901 otherwise; update-price.doc.json,
+            # update-inventory.doc.json in lazykern/ecommerce-api-docs data/raw/tiktok/api-reference/products).
+            # Checked before anything is sent, so a product under review gets no half of the change.
+            product = self.product(external_id)
+            _require_live(product, external_id)
             ids = _sku_ids(product, spec)
+            # Price and stock go before a content edit: the edit may send the product back to review,
+            # which would then refuse them.
             if "price" in fields:
                 self.http.request("POST", f"{PRODUCT_PATH}/{external_id}/prices/update", json_body={
                     "skus": [{"id": ids[sku.sku], "price": _price(sku.price, sku.sku)} for sku in _wanted_skus(spec)]})
@@ -273,6 +285,9 @@ class TikTokClient:
                     "skus": [{"id": ids[sku.sku], "inventory": [{"warehouse_id": warehouse, "quantity": sku.stock}]}
                              for sku in _wanted_skus(spec)]}))
                 _raise_item_errors(stocked, f"update stock of {external_id}")
+        if content:
+            body = {**self._content(spec, content, editing=True), "listing_platforms": _platforms(spec)}
+            answer = _data(self.http.request("POST", f"{PRODUCT_PATH}/{external_id}/partial_edit", json_body=body))
         skus = answer.get("skus")
         if not isinstance(skus, list):
             product = product or self.product(external_id)
@@ -587,6 +602,29 @@ def _variant_ids(spec: ListingSpec, skus: Sequence[Mapping[str, Any]]) -> dict[s
     if not spec.variants:
         return {}
     return {str(s.get("seller_sku") or ""): str(s.get("id") or "") for s in skus if s.get("seller_sku")}
+
+
+def _require_live(product: Mapping[str, Any], external_id: str) -> None:
+    """Raises unless a Get Product answer is live (ACTIVATE), the only status price and stock updates accept.
+
+    PENDING (in review) ends by itself: NotLiveYet, so the sync waits and retries. FAILED needs the seller's
+    fix, so it fails with TikTok's own reasons (`audit_failed_reasons[].reasons`, Get Product). Any other
+    status (DRAFT, deactivated, frozen) is not going to change by waiting either.
+    """
+    status = str(product.get("status") or "")
+    if status == ACTIVATE:
+        return
+    if status == PENDING:
+        raise NotLiveYet(PLATFORM, f"product {external_id} is still in TikTok's review (PENDING); price and stock "
+                                   "can only be changed once it is live", retry_after=AUDIT_WAIT_SECONDS)
+    if status == FAILED:
+        reasons = [f"{r.get('position') or 'product'}: {reason}" for r in product.get("audit_failed_reasons") or []
+                   if isinstance(r, Mapping) for reason in r.get("reasons") or []]
+        raise ValidationFailed(PLATFORM, f"product {external_id} failed TikTok's review"
+                               + (": " + "; ".join(reasons) if reasons else "")
+                               + "; fix it before price or stock can change")
+    raise ValidationFailed(PLATFORM, f"product {external_id} is {status or 'in an unknown status'}; TikTok changes "
+                                     "price and stock only on a live (ACTIVATE) product")
 
 
 def _audit_status(answer: Mapping[str, Any]) -> str:

@@ -26,7 +26,11 @@ PLATFORM = "tiktok"
 RATE_LIMITED = 36009002
 INTERNAL = {36009003, 12001000}
 EXPIRED_TOKEN = 105002
-NOT_FOUND = {12052032, 12052260, 36009009}
+NOT_FOUND = {12052032, 12052260}
+# "Invalid path. The specified path does not match any available endpoint" (shared/marketplaces/tiktok.md §5,
+# citing TikTok's common error codes page): our request named an endpoint that does not exist, a bug on our
+# side; read as NotFound it would make a sync believe the listing was gone.
+INVALID_PATH = 36009009
 FORBIDDEN = {105005, 12052034, 12052093, 12052994, 12052995}
 
 
@@ -52,6 +56,9 @@ def classify(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, 
         return NeedsAuthError(PLATFORM, message, **common)
     if code in INTERNAL or status >= 500:
         return ServerBusy(PLATFORM, message, retry_after=retry_after, **common)
+    if code == INVALID_PATH:
+        return ValidationFailed(PLATFORM, f"{message} (a request SyncStore built wrongly, not a missing listing)",
+                                **common)
     if code in NOT_FOUND:
         return NotFound(PLATFORM, message, **common)
     if code in FORBIDDEN:
