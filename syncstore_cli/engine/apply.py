@@ -66,7 +66,7 @@ class ProductBlocked(Exception):
 
 @dataclass
 class Outcome:
-    """A job's result: its final state (or `retry_at` to try again later) and the seller-facing facts."""
+    """A job's result: its final state, or `pending` with `retry_at` to try again later, and the seller-facing facts."""
 
     state: str
     action: str | None = None
@@ -182,7 +182,7 @@ class SyncEngine:
                     shop.refresh_after_rejection()
                 except RetriableError as refresh_error:  # the token host is busy: the shop is still authorized
                     errors.append(_error_record(refresh_error, attempts))
-                    return Outcome("retry", action=entry.action.value, message=str(refresh_error),
+                    return Outcome(JobState.PENDING, action=entry.action.value, message=str(refresh_error),
                                    error_code=error_code_for(refresh_error), errors=errors, attempts=attempts,
                                    retry_at=self.clock() + (refresh_error.retry_after or 1.0), plan=entry)
                 except MarketplaceError as refresh_error:
@@ -194,7 +194,7 @@ class SyncEngine:
                 # comes back after `retry_after` with its attempts untouched (the review ends in ACTIVATE,
                 # which completes it, or FAILED, which the client raises as a permanent error with the
                 # reasons). Each look costs one read, so the wait is paced, not counted.
-                return Outcome("retry", action=entry.action.value, message=str(error),
+                return Outcome(JobState.PENDING, action=entry.action.value, message=str(error),
                                error_code=ErrorCode.MARKETPLACE_UNAVAILABLE, errors=errors, attempts=0,
                                retry_at=self.clock() + (error.retry_after or 60.0), plan=entry)
             except RetriableError as error:
@@ -203,7 +203,7 @@ class SyncEngine:
                 errors.append(_error_record(error, attempts))
                 known = self.store.known_listing(product_id, platform.value)  # for the decision below
                 if error.retry_after is not None and attempts < self.max_attempts:
-                    return Outcome("retry", action=entry.action.value, message=str(error),
+                    return Outcome(JobState.PENDING, action=entry.action.value, message=str(error),
                                    error_code=ErrorCode.RATE_LIMITED, errors=errors, attempts=attempts,
                                    retry_at=self.clock() + error.retry_after, plan=entry)
                 if attempts >= self.max_attempts or not known.create_key:
