@@ -8,6 +8,7 @@ jobs whose message was lost (dequeued by a worker that died before claiming it).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +17,11 @@ from syncstore_cli.domain.vocabulary import DEAD_LETTER
 from syncstore_cli.engine.jobs import JobRunner
 from syncstore_cli.queue.transport import JobQueue
 from syncstore_cli.store.jobs import JobStore
+
+log = logging.getLogger(__name__)
+# After an unexpected failure (a database busy past its timeout, a queue that went away) a thread or
+# the reconciler pauses this long before it tries again, rather than dying and leaving jobs unserved.
+FAILURE_PAUSE_SECONDS = 1.0
 
 
 class Worker:
@@ -44,15 +50,32 @@ class Worker:
 
     def _work(self) -> None:
         while not self.stopping.is_set():
-            job_id = self.queue.dequeue()
-            if job_id is None:
-                self.stopping.wait(self.poll_seconds)
-                continue
-            outcome = self.runner.run(job_id)
-            with self._count_lock:
-                self.processed += 1
-                if outcome is not None and outcome.retry_at is None and outcome.state in DEAD_LETTER:
-                    self.dead_lettered.append(job_id)
+            try:
+                self._serve_one()
+            except Exception:
+                # A thread that died here would leave the process alive with nobody serving the queue (and
+                # `--until-idle` waiting for ever). The job it held is no longer renewed: its lease runs
+                # out and the reconciler hands it out again.
+                log.exception("worker thread: unexpected failure; pausing %.0f s and going on",
+                              FAILURE_PAUSE_SECONDS)
+                self.stopping.wait(FAILURE_PAUSE_SECONDS)
+
+    def _serve_one(self) -> None:
+        job_id = self.queue.dequeue()
+        if job_id is None:
+            self.stopping.wait(self.poll_seconds)
+            return
+        outcome = self.runner.run(job_id)
+        with self._count_lock:
+            self.processed += 1
+            if outcome is not None and outcome.retry_at is None and outcome.state in DEAD_LETTER:
+                self.dead_lettered.append(job_id)
+
+    def _reconcile_on_beat(self) -> None:
+        try:
+            self.reconcile()
+        except Exception:  # the next beat tries again; the jobs stay where they are meanwhile
+            log.exception("worker reconciler: unexpected failure; trying again on the next beat")
 
     def run(self, until: Callable[[], bool] = lambda: False, on_tick: Callable[[], None] | None = None) -> None:
         """Serve until `until()` is true or `stop()` is called; `on_tick` runs on the reconciler's beat."""
@@ -70,7 +93,7 @@ class Worker:
                     break
                 self.stopping.wait(min(0.2, self.reconcile_seconds))
                 if self.clock() - last >= self.reconcile_seconds:
-                    self.reconcile()
+                    self._reconcile_on_beat()
                     last = self.clock()
         finally:
             self.stopping.set()

@@ -118,7 +118,9 @@ def test_a_batch_under_faults_syncs_every_valid_product_exactly_once(shop: Shop,
 
 
 def _worker(env: dict[str, str], *, keep_errors: bool = False) -> subprocess.Popen[bytes]:
-    code = "from syncstore_cli.cli.app import main; main()"
+    # SIGUSR1 makes the worker print every thread's stack: the evidence if it ever hangs.
+    code = ("import faulthandler, signal; faulthandler.register(signal.SIGUSR1, all_threads=True); "
+            "from syncstore_cli.cli.app import main; main()")
     return subprocess.Popen([sys.executable, "-c", code, "worker", "--concurrency", "4", "--until-idle"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE if keep_errors else subprocess.DEVNULL)
 
@@ -147,7 +149,18 @@ def test_workers_killed_mid_batch_lose_nothing_and_duplicate_nothing(shop: Shop,
         kills += 1
     assert kills >= 2, "the batch finished before the workers could be killed"
     final = _worker(env, keep_errors=True)
-    _, errors = final.communicate(timeout=180)
+    try:
+        _, errors = final.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        final.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+        final.kill()
+        _, errors = final.communicate()
+        status = runner.invoke(app, ["sync", "status", batch_id, "--json"])
+        logs = runner.invoke(app, ["logs", "--batch", batch_id, "--json", "--limit", "40"])
+        pytest.fail(f"the last worker did not finish in 180 s\nbatch: {status.stdout}\nlast logs: {logs.stdout}"
+                    f"\nits stacks:\n"
+                    f"{errors.decode(errors='replace')[-20000:]}")
     assert final.returncode == 0, errors.decode()
     _check_all_synced(batch_id, products)
     assert _duplicates(shop.box) == before
