@@ -16,6 +16,19 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 
 @dataclass(frozen=True)
+class AttributeValue:
+    """One value of a product attribute, as sent in a create/update or read back from the marketplace.
+
+    Several values with the same `attribute_id` make a multi-select attribute's selection.
+    """
+
+    attribute_id: str
+    value_id: str = ""  # the marketplace's id of a listed value; "" for free text or a custom value
+    name: str = ""  # the value's text: the listed value's name, or the free text
+    unit: str = ""  # Shopee value_unit for quantitative attributes; "" otherwise
+
+
+@dataclass(frozen=True)
 class RemoteVariant:
     """One model (Shopee) or SKU (TikTok) of a listing."""
 
@@ -33,7 +46,8 @@ class RemoteListing:
     `price`/`stock` are the listing's own values for an item without variants; for an item with variants
     `price` is None and `stock` is the sum over the variants. `images` are URLs where the marketplace
     gives them (ids otherwise). `extra` carries platform-specific facts (TikTok: `tokopedia_status`,
-    `audit_status`; Shopee: `update_time`), never anything the sync must compare.
+    `audit_status`; Shopee: `update_time`), never anything the sync must compare. `attributes` are the
+    product attributes with the names the marketplace shows.
     """
 
     platform: str
@@ -54,6 +68,7 @@ class RemoteListing:
     length_cm: int = 0
     width_cm: int = 0
     height_cm: int = 0
+    attributes: tuple[AttributeValue, ...] = ()
 
     @property
     def skus(self) -> tuple[str, ...]:
@@ -80,6 +95,8 @@ class ListingSpec:
     variants they are ignored and each variant carries its own. `logistics` are Shopee logistic
     channel ids or the TikTok warehouse id; empty means "the adapter picks the shop's default".
     `tokopedia` asks TikTok to list on Tokopedia too (`listing_platforms`); Shopee ignores it.
+    `attributes` are the product attributes (category-specific), sent on create and when the "attributes"
+    or "category" group changes.
     """
 
     sku: str
@@ -98,6 +115,7 @@ class ListingSpec:
     height_cm: int = 0
     logistics: tuple[str, ...] = ()
     tokopedia: bool = True
+    attributes: tuple[AttributeValue, ...] = ()
 
 
 # The field groups `update_listing` understands; the sync sends only the groups that changed.
@@ -105,6 +123,7 @@ UPDATE_FIELDS: frozenset[str] = frozenset({
     "title", "description", "images", "category", "brand", "package",  # package = weight + dimensions
     "price", "stock",  # absolute values: the listing's own, or each variant's
     "variants",  # the variant structure: tier names, options, variants added or removed
+    "attributes",  # the product attributes (a category change sends them too)
 })
 
 
@@ -125,6 +144,12 @@ class Category:
     is_leaf: bool
 
 
+# Attribute.input_type, normalised across marketplaces.
+SINGLE_SELECT = "SINGLE_SELECT"
+MULTI_SELECT = "MULTI_SELECT"
+TEXT = "TEXT"
+
+
 @dataclass(frozen=True)
 class Attribute:
     id: str
@@ -132,6 +157,27 @@ class Attribute:
     mandatory: bool
     values: tuple[tuple[str, str], ...]  # (value id, value name)
     custom_values: bool  # whether a value outside `values` is accepted
+    input_type: str = ""  # SINGLE_SELECT, MULTI_SELECT or TEXT; "" when the marketplace does not say
+    multiple: bool = False  # whether several values may be chosen
+    units: tuple[str, ...] = ()  # the units a quantitative value takes (Shopee attribute_unit_list)
+
+
+@dataclass(frozen=True)
+class Certification:
+    """A certification a category asks for; `required` when always required (conditions aside)."""
+
+    id: str
+    name: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class CategoryRules:
+    """What a category demands beyond attributes (TikTok Get Category Rules; Shopee has no such call)."""
+
+    certifications: tuple[Certification, ...] = ()
+    size_chart_required: bool = False
+    package_dimensions_required: bool = False
 
 
 @dataclass(frozen=True)
@@ -217,10 +263,22 @@ class MarketplaceClient(Protocol):
     def categories(self) -> list[Category]:
         ...
 
+    def recommend_categories(self, title: str, *, description: str = "", images: Sequence[str] = ()) -> list[str]:
+        """Leaf category ids the marketplace suggests for a product, best first. `images` are upload
+        references (as in `ListingSpec.images`)."""
+        ...
+
     def attributes(self, category_id: str) -> list[Attribute]:
         ...
 
     def brands(self, category_id: str) -> list[Brand]:
+        ...
+
+    def brand_required(self, category_id: str) -> bool:
+        """Whether a listing in this category must name a brand ("No Brand" is then refused)."""
+        ...
+
+    def category_rules(self, category_id: str) -> CategoryRules:
         ...
 
     def logistics(self) -> list[LogisticsOption]:

@@ -18,10 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncstore_cli.marketplaces.base import (
+    MULTI_SELECT,
+    SINGLE_SELECT,
+    TEXT,
     UPDATE_FIELDS,
     Attribute,
+    AttributeValue,
     Brand,
     Category,
+    CategoryRules,
     ListingLimits,
     ListingSpec,
     LogisticsOption,
@@ -50,8 +55,25 @@ VARIANT_DELAY_SECONDS = 5.0
 NO_WEIGHT_LIMIT_G = 2**31 - 1  # no channel limits the weight
 # get_attributes input types (deprecated API) that take a value outside the listed ones.
 _LEGACY_CUSTOM_INPUTS = frozenset({"COMBO_BOX", "TEXT_FILED", "MULTIPLE_SELECT_COMBO_BOX"})
-# get_attribute_tree input_type: 2 SINGLE_COMBO_BOX, 3 FREE_TEXT_FILED, 5 MULTI_COMBO_BOX take custom values.
+_LEGACY_INPUT_TYPES = {"DROP_DOWN": SINGLE_SELECT, "COMBO_BOX": SINGLE_SELECT, "TEXT_FILED": TEXT,
+                       "MULTIPLE_SELECT": MULTI_SELECT, "MULTIPLE_SELECT_COMBO_BOX": MULTI_SELECT}
+# get_attribute_tree attribute_info.input_type: "SINGLE_DROP_DOWN = 1 SINGLE_COMBO_BOX = 2 FREE_TEXT_FILED = 3
+# MULTI_DROP_DOWN = 4 MULTI_COMBO_BOX = 5" (congminh1254/shopee-sdk, schemas/v2.product.get_attribute_tree.json,
+# response_params); the combo boxes and the text field take a value outside the listed ones.
 _TREE_CUSTOM_INPUTS = frozenset({2, 3, 5})
+_TREE_INPUT_TYPES = {1: SINGLE_SELECT, 2: SINGLE_SELECT, 3: TEXT, 4: MULTI_SELECT, 5: MULTI_SELECT}
+# get_channel_list fee_type values (congminh1254/shopee-sdk, schemas/v2.logistics.get_channel_list.json):
+# SIZE_SELECTION | SIZE_INPUT | FIXED_DEFAULT_PRICE | CUSTOM_PRICE. add_item logistic_info: "size_id ... If
+# specify logistic fee_type is SIZE_SELECTION size_id is required", "shipping_fee ... Only needed when
+# logistics fee_type = CUSTOM_PRICE" (schemas/v2.product.add_item.json, request_params logistic_info).
+SIZE_SELECTION = "SIZE_SELECTION"
+CUSTOM_PRICE = "CUSTOM_PRICE"
+# get_item_limit gtin_limit.gtin_validation_rule (schemas/v2.product.get_item_limit.json, 2025-01-08) and
+# add_item gtin_code: "If you want to set 'Item without GTIN', please pass the gtin_code as "00"";
+# Mandatory = a real GTIN required; Flexible = a GTIN or "00" required; Optional = may be omitted.
+NO_GTIN = "00"
+GTIN_MANDATORY = "mandatory"
+GTIN_FLEXIBLE = "flexible"
 
 
 def rupiah(value: Any, what: str) -> int:
@@ -143,15 +165,19 @@ class ShopeeClient:
 
     def __init__(self, http: SignedHttpClient, *, concurrency: int = 1,
                  variant_delay: float = VARIANT_DELAY_SECONDS, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, custom_shipping_fee: int | None = None) -> None:
         self.http = http
         self.concurrency = concurrency  # parallel reads; the shared rate budget still paces them
         self.variant_delay = variant_delay
+        # The seller's own fee for CUSTOM_PRICE channels (rupiah); without one those channels are left out.
+        self.custom_shipping_fee = custom_shipping_fee
         self._clock = clock
         self._sleep = sleep
         self._categories: list[Category] | None = None
         self._attributes: dict[str, list[Attribute]] = {}
         self._brands: dict[str, list[Brand]] = {}
+        self._brand_mandatory: dict[str, bool] = {}
+        self._item_limits: dict[str, dict[str, Any]] = {}
         self._channel_list: list[dict[str, Any]] | None = None
         self._limits: dict[str, ListingLimits] = {}
 
@@ -310,10 +336,13 @@ class ShopeeClient:
             "logistic_info": self._logistic_info(spec),
             "item_sku": spec.sku,
             "condition": "NEW",
+            **self._gtin_field(category_id),
         }
         dimension = _dimension_field(spec)
         if dimension is not None:
             body["dimension"] = dimension
+        if spec.attributes:
+            body["attribute_list"] = _attribute_list(spec.attributes)
         # Not idempotent: a blind repeat after a lost answer would list the product twice.
         answer = _response(self.http.request("POST", "/api/v2/product/add_item", json_body=body, idempotent=False))
         item_id = _int(answer.get("item_id"), "add_item item_id")
@@ -400,11 +429,19 @@ class ShopeeClient:
             dimension = _dimension_field(spec)
             if dimension is not None:
                 body["dimension"] = dimension
+        if spec.attributes and fields & {"attributes", "category"}:
+            # Attribute ids belong to a category, so a new category needs its attributes in the same call.
+            # An empty list is not sent: the doc does not say that it clears the item's attributes.
+            body["attribute_list"] = _attribute_list(spec.attributes)
         return body
 
     def _brand_field(self, category_id: int, name: str) -> dict[str, Any]:
-        """add_item/update_item `brand`: the id Shopee knows this name by in this category; No Brand is 0."""
+        """add_item/update_item `brand`: the id Shopee knows this name by in this category; No Brand is 0,
+        refused here when get_brand_list says the category's brand is mandatory."""
         if name.strip().lower() in ("", "no brand"):
+            if self.brand_required(str(category_id)):
+                raise ValidationFailed(PLATFORM, f"category {category_id} requires a brand (get_brand_list "
+                                                 "is_mandatory); 'No Brand' is not accepted there")
             return {"brand_id": 0, "original_brand_name": "No Brand"}
         wanted = name.strip().casefold()
         for brand in self.brands(str(category_id)):
@@ -413,15 +450,66 @@ class ShopeeClient:
         raise ValidationFailed(PLATFORM, f"brand {name!r} is not in Shopee's brand list for category {category_id}")
 
     def _logistic_info(self, spec: ListingSpec) -> list[dict[str, Any]]:
-        if spec.logistics:
-            return [{"logistic_id": _int(channel, "logistic_id"), "enabled": True} for channel in spec.logistics]
+        """add_item `logistic_info`: every channel of the shop (or of those the spec names) that can carry the
+        item, with what its `fee_type` needs; a channel that cannot be used is left out, and when none is
+        left the create is refused with each channel's reason, before anything is sent."""
+        wanted = {_int(channel, "logistic_id") for channel in spec.logistics}
         weight = _kilograms(spec.weight_g)
-        chosen = [{"logistic_id": _int(ch["logistics_channel_id"], "logistics_channel_id"), "enabled": True}
-                  for ch in self._channels() if _usable_channel(ch) and _carries(ch, weight)]
+        chosen: list[dict[str, Any]] = []
+        reasons: list[str] = []
+        known: set[int] = set()
+        for channel in self._channels():
+            channel_id = _int(channel["logistics_channel_id"], "logistics_channel_id")
+            known.add(channel_id)
+            if wanted and channel_id not in wanted:
+                continue
+            entry, reason = self._channel_entry(channel)
+            if entry is not None and not _carries(channel, weight):
+                entry, reason = None, f"does not carry {spec.weight_g} g"
+            if entry is None:
+                reasons.append(f"{channel_id} ({channel.get('logistics_channel_name') or '?'}): {reason}")
+            else:
+                chosen.append(entry)
+        reasons.extend(f"{channel_id}: not a channel of this shop" for channel_id in sorted(wanted - known))
         if not chosen:
-            raise ValidationFailed(PLATFORM, f"{spec.sku}: no enabled logistic channel of the shop carries "
-                                             f"{spec.weight_g} g")
+            raise ValidationFailed(PLATFORM, f"{spec.sku}: no logistic channel of the shop can be used: "
+                                             + ("; ".join(reasons) or "the shop has no channel"))
         return chosen
+
+    def _channel_entry(self, channel: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str]:
+        """One channel's `logistic_info` entry, or None and why it cannot be used (weight aside)."""
+        if not channel.get("enabled"):
+            return None, "not enabled in the shop"
+        if channel.get("mask_channel_id"):
+            return None, f"a fulfilment channel under checkout channel {channel['mask_channel_id']}"
+        entry: dict[str, Any] = {"logistic_id": _int(channel["logistics_channel_id"], "logistics_channel_id"),
+                                 "enabled": True}
+        fee_type = str(channel.get("fee_type") or "")
+        if fee_type == SIZE_SELECTION:
+            # size_list gives only size_id, name and default_price (no dimensions to fit the package to),
+            # so the first size the channel lists is taken.
+            sizes = [size for size in channel.get("size_list") or [] if str(size.get("size_id") or "").strip()]
+            if not sizes:
+                return None, "fee_type SIZE_SELECTION needs a size_id and the channel lists no size"
+            entry["size_id"] = _int(sizes[0]["size_id"], "size_id")  # size_list gives a string, add_item an int
+        elif fee_type == CUSTOM_PRICE:
+            if self.custom_shipping_fee is None:
+                return None, "fee_type CUSTOM_PRICE needs the seller's shipping_fee and none is configured"
+            entry["shipping_fee"] = self.custom_shipping_fee
+        return entry, ""
+
+    def _gtin_field(self, category_id: int) -> dict[str, str]:
+        """`gtin_code` for add_item, init_tier_variation and add_model entries under the category's rule.
+
+        The catalog holds no GTINs: "Flexible" gets "00" (the documented "Item without GTIN"), "Optional"
+        nothing, and "Mandatory" refuses the write before anything is sent. update_item and update_model
+        get no gtin_code, so an update never overwrites a GTIN the seller set in the Seller Centre.
+        """
+        rule = self.gtin_rule(str(category_id))
+        if rule == GTIN_MANDATORY:
+            raise ValidationFailed(PLATFORM, f"category {category_id} requires a GTIN (get_item_limit "
+                                             "gtin_validation_rule Mandatory) and the product has none")
+        return {"gtin_code": NO_GTIN} if rule == GTIN_FLEXIBLE else {}
 
     def _init_tiers(self, item_id: int, spec: ListingSpec, structure: _Structure, current: Mapping[str, Any],
                     *, created_at: float | None = None) -> dict[str, str]:
@@ -432,11 +520,12 @@ class ShopeeClient:
         Shopee asks for 5 s between add_item and init_tier_variation; rather than always waiting, a
         refusal within that time is retried once after the rest of the wait.
         """
+        gtin = self._gtin_field(_int(spec.category_id, "category_id"))
         body = {
             "item_id": item_id,
             "standardise_tier_variation": structure.standardise(current),
             "model": [{"tier_index": list(structure.index[v.sku]), "original_price": v.price,
-                       "model_sku": v.sku, "seller_stock": [{"stock": v.stock}]} for v in spec.variants],
+                       "model_sku": v.sku, "seller_stock": [{"stock": v.stock}], **gtin} for v in spec.variants],
         }
         try:
             self.http.request("POST", "/api/v2/product/init_tier_variation", json_body=body, idempotent=False)
@@ -464,7 +553,7 @@ class ShopeeClient:
                 return current
             if spec.price is None:
                 raise ValidationFailed(PLATFORM, f"{spec.sku}: a listing without variants needs a price")
-            self._remove_tiers(item_id, spec.price, spec.stock)
+            self._remove_tiers(item_id, spec, spec.price, spec.stock)
             return self.model_list(item_id)
         structure = _Structure.of(spec)
         if not now or len(tiers) != len(spec.tier_names):
@@ -492,7 +581,7 @@ class ShopeeClient:
             # Nothing survives, and init_tier_variation refuses a structure with the same number of
             # tiers: pass through "no tiers" to replace every model.
             first = spec.variants[0]
-            self._remove_tiers(item_id, first.price, first.stock)
+            self._remove_tiers(item_id, spec, first.price, first.stock)
             self._init_tiers(item_id, spec, structure, {})
             return self.model_list(item_id)
         for start in range(0, len(renames), BATCH):
@@ -518,17 +607,19 @@ class ShopeeClient:
         if new:
             # Not idempotent: repeated after a lost answer it would be refused as a duplicate tier_index;
             # the next update matches the created models by SKU instead.
+            gtin = self._gtin_field(_int(spec.category_id, "category_id"))
             self.http.request("POST", "/api/v2/product/add_model", idempotent=False, json_body={
                 "item_id": item_id,
                 "model_list": [{"tier_index": list(structure.index[v.sku]), "original_price": v.price,
-                                "model_sku": v.sku, "seller_stock": [{"stock": v.stock}]} for v in new]})
+                                "model_sku": v.sku, "seller_stock": [{"stock": v.stock}], **gtin} for v in new]})
         return self.model_list(item_id)
 
-    def _remove_tiers(self, item_id: int, price: int, stock: int) -> None:
+    def _remove_tiers(self, item_id: int, spec: ListingSpec, price: int, stock: int) -> None:
         # The documented way back to an item without variants: empty tiers and one model with tier_index [].
+        gtin = self._gtin_field(_int(spec.category_id, "category_id"))
         self.http.request("POST", "/api/v2/product/init_tier_variation", idempotent=False, json_body={
             "item_id": item_id, "tier_variation": [], "standardise_tier_variation": [],
-            "model": [{"tier_index": [], "original_price": price, "seller_stock": [{"stock": stock}]}]})
+            "model": [{"tier_index": [], "original_price": price, "seller_stock": [{"stock": stock}], **gtin}]})
 
     def _update_prices(self, item_id: int, spec: ListingSpec, variant_ids: Mapping[str, str]) -> None:
         if spec.variants:
@@ -566,6 +657,21 @@ class ShopeeClient:
                 for row in rows]
         return list(self._categories)
 
+    def recommend_categories(self, title: str, *, description: str = "", images: Sequence[str] = ()) -> list[str]:
+        """category_recommend: GET with `item_name` (required) and `product_cover_image` (an image id from
+        upload_image, optional) (congminh1254/shopee-sdk, schemas/v2.product.category_recommend.json); the
+        answer is `response.category_id`, a list of ids. The API takes no description."""
+        del description
+        query: dict[str, QueryValue] = {"item_name": title}
+        if images:
+            query["product_cover_image"] = images[0]
+        answer = _response(self.http.request("GET", "/api/v2/product/category_recommend", query=query))
+        return [str(_int(category, "category_id")) for category in answer.get("category_id") or []]
+
+    def category_rules(self, category_id: str) -> CategoryRules:
+        # Shopee has no category-rules call for Indonesia (certification rules are documented for PH/TW only).
+        return CategoryRules()
+
     def attributes(self, category_id: str) -> list[Attribute]:
         key = str(_int(category_id, "category_id"))
         if key not in self._attributes:
@@ -598,6 +704,8 @@ class ShopeeClient:
             values=tuple((str(v.get("value_id")), str(v.get("display_value_name") or v.get("original_value_name")
                                                       or "")) for v in a.get("attribute_value_list") or []),
             custom_values=str(a.get("input_type") or "") in _LEGACY_CUSTOM_INPUTS,
+            input_type=_LEGACY_INPUT_TYPES.get(str(a.get("input_type") or ""), ""),
+            multiple=_LEGACY_INPUT_TYPES.get(str(a.get("input_type") or "")) == MULTI_SELECT,
         ) for a in answer.get("attribute_list") or []]
 
     def brands(self, category_id: str) -> list[Brand]:
@@ -609,6 +717,9 @@ class ShopeeClient:
             while True:
                 page = _response(self.http.request("GET", "/api/v2/product/get_brand_list", query={
                     "offset": offset, "page_size": MAX_PAGE_SIZE, "category_id": int(key), "status": 1}))
+                if offset == 0:
+                    # `is_mandatory`: "Whether is mandatory." (schemas/v2.product.get_brand_list.json)
+                    self._brand_mandatory[key] = bool(page.get("is_mandatory"))
                 rows = page.get("brand_list") or []
                 brands.extend(Brand(id=str(b["brand_id"]),
                                     name=str(b.get("original_brand_name") or b.get("display_brand_name") or ""))
@@ -619,11 +730,16 @@ class ShopeeClient:
             self._brands[key] = brands
         return list(self._brands[key])
 
+    def brand_required(self, category_id: str) -> bool:
+        key = str(_int(category_id, "category_id"))
+        self.brands(key)
+        return self._brand_mandatory.get(key, False)
+
     def logistics(self) -> list[LogisticsOption]:
         """The shop's channels; `default` marks those a create uses when the spec names none (enabled
         checkout channels, i.e. mask_channel_id 0, as shopee.md §5 requires for logistic_info)."""
         return [LogisticsOption(id=str(ch["logistics_channel_id"]), name=str(ch.get("logistics_channel_name") or ""),
-                                enabled=bool(ch.get("enabled")), default=_usable_channel(ch))
+                                enabled=bool(ch.get("enabled")), default=self._channel_entry(ch)[0] is not None)
                 for ch in self._channels()]
 
     def _channels(self) -> list[dict[str, Any]]:
@@ -635,8 +751,7 @@ class ShopeeClient:
     def limits(self, category_id: str) -> ListingLimits:
         key = str(_int(category_id, "category_id")) if category_id else ""
         if key not in self._limits:
-            query: dict[str, QueryValue] = {"category_id": int(key)} if key else {}
-            answer = _response(self.http.request("GET", "/api/v2/product/get_item_limit", query=query))
+            answer = _response(self._item_limit(key))
             price = _limit_pair(answer, "price_limit")
             tiers = answer.get("tier_variation_limit") or {}
             self._limits[key] = ListingLimits(
@@ -653,6 +768,20 @@ class ShopeeClient:
                 weight_g=self._weight_limits(answer.get("weight_limit") or {}),
             )
         return self._limits[key]
+
+    def _item_limit(self, key: str) -> dict[str, Any]:
+        """get_item_limit's whole answer for a category ("" = the shop's defaults), read once."""
+        if key not in self._item_limits:
+            query: dict[str, QueryValue] = {"category_id": int(key)} if key else {}
+            self._item_limits[key] = self.http.request("GET", "/api/v2/product/get_item_limit", query=query)
+        return self._item_limits[key]
+
+    def gtin_rule(self, category_id: str) -> str:
+        """The category's gtin_validation_rule, lower-cased ("mandatory", "flexible", "optional"; "" when
+        not given). The doc's schema puts `gtin_limit` beside `response`; inside it is read too."""
+        answer = self._item_limit(str(_int(category_id, "category_id")))
+        limit = answer.get("gtin_limit") or _response(answer).get("gtin_limit") or {}
+        return str(limit.get("gtin_validation_rule") or "").strip().lower() if isinstance(limit, Mapping) else ""
 
     def _weight_limits(self, limit: Mapping[str, Any]) -> tuple[int, int]:
         """Grams from get_item_limit's weight_limit when it carries a range; else from the channels.
@@ -693,6 +822,7 @@ class ShopeeClient:
             brand=str((info.get("brand") or {}).get("original_brand_name") or "No Brand"),
             weight_g=_grams(info.get("weight")),
             **_dimensions(info.get("dimension") or {}),
+            attributes=_read_attributes(info.get("attribute_list") or []),
         )
 
     @staticmethod
@@ -869,6 +999,8 @@ def _route_missing(error: MarketplaceError) -> bool:
 
 def _tree_attribute(raw: Mapping[str, Any]) -> Attribute:
     info = raw.get("attribute_info") or {}
+    code = info.get("input_type")
+    input_type = _TREE_INPUT_TYPES.get(code, "") if isinstance(code, int) else ""
     return Attribute(
         id=str(raw["attribute_id"]),
         name=str(raw.get("name") or raw.get("display_attribute_name") or raw.get("original_attribute_name") or ""),
@@ -877,7 +1009,43 @@ def _tree_attribute(raw: Mapping[str, Any]) -> Attribute:
                                                    or v.get("original_value_name") or ""))
                      for v in raw.get("attribute_value_list") or []),
         custom_values=info.get("input_type") in _TREE_CUSTOM_INPUTS,
+        input_type=input_type,
+        multiple=input_type == MULTI_SELECT,
+        units=tuple(str(unit) for unit in info.get("attribute_unit_list") or [] if unit),
     )
+
+
+def _attribute_list(values: Sequence[AttributeValue]) -> list[dict[str, Any]]:
+    """add_item/update_item `attribute_list`: one entry per attribute, its values in order.
+
+    A listed value goes by `value_id` (its name too, as the doc's sample does); a free-text or custom value
+    "needs to be uploaded as 0, and original_value_name is mandatory"; `value_unit` only for quantitative
+    attributes (congminh1254/shopee-sdk, schemas/v2.product.add_item.json and v2.product.update_item.json,
+    request_params attribute_list).
+    """
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for value in values:
+        value_id = _int(value.value_id, "value_id") if value.value_id else 0
+        if value_id == 0 and not value.name:
+            raise ValidationFailed(PLATFORM, f"attribute {value.attribute_id}: a value without an id needs its text")
+        entry: dict[str, Any] = {"value_id": value_id}
+        if value.name:
+            entry["original_value_name"] = value.name
+        if value.unit:
+            entry["value_unit"] = value.unit
+        grouped.setdefault(_int(value.attribute_id, "attribute_id"), []).append(entry)
+    return [{"attribute_id": attribute_id, "attribute_value_list": entries}
+            for attribute_id, entries in grouped.items()]
+
+
+def _read_attributes(rows: Iterable[Mapping[str, Any]]) -> tuple[AttributeValue, ...]:
+    """get_item_base_info `attribute_list[]{attribute_id, attribute_value_list[]{value_id, original_value_name,
+    value_unit}}` (schemas/v2.product.get_item_base_info.json); value_id 0 is a custom value."""
+    return tuple(
+        AttributeValue(attribute_id=str(row.get("attribute_id")),
+                       value_id="" if not value.get("value_id") else str(value["value_id"]),
+                       name=str(value.get("original_value_name") or ""), unit=str(value.get("value_unit") or ""))
+        for row in rows for value in row.get("attribute_value_list") or [])
 
 
 def _limit_pair(answer: Mapping[str, Any], name: str) -> tuple[Any, Any]:

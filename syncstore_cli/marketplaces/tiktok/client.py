@@ -22,10 +22,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from syncstore_cli.marketplaces.base import (
+    MULTI_SELECT,
+    SINGLE_SELECT,
+    TEXT,
     UPDATE_FIELDS,
     Attribute,
+    AttributeValue,
     Brand,
     Category,
+    CategoryRules,
+    Certification,
     ListingLimits,
     ListingSpec,
     LogisticsOption,
@@ -52,6 +58,7 @@ FAILED = "FAILED"
 # this only paces the re-reads (one Get Product each), it does not bound the wait.
 AUDIT_WAIT_SECONDS = 300.0
 CATEGORIES_PATH = "/product/202309/categories"
+RECOMMEND_CATEGORY_PATH = "/product/202309/categories/recommend"
 BRANDS_PATH = "/product/202309/brands"
 WAREHOUSES_PATH = "/logistics/202309/warehouses"
 # Indonesia is a SEA market: Create/Edit require v2 categories there (12052217), so every call names v2.
@@ -61,7 +68,9 @@ NO_BRAND = "No Brand"
 SALES_WAREHOUSE = "SALES_WAREHOUSE"
 MISSING_PRODUCT_CODES = frozenset({12052032, 12052260, 12052034})  # missing, unknown id, another shop's
 # Update groups that Partial Edit carries (top-level product properties); price and stock have their own calls.
-CONTENT_FIELDS = frozenset({"title", "description", "images", "category", "brand", "package"})
+CONTENT_FIELDS = frozenset({"title", "description", "images", "category", "brand", "package", "attributes"})
+# Groups whose change sends product_attributes: attribute ids belong to a category.
+ATTRIBUTE_FIELDS = frozenset({"attributes", "category"})
 # Get Product fields an Edit (a full overwrite) must send back unchanged when the sync has no say in them.
 KEPT_ON_EDIT = ("is_cod_allowed", "is_not_for_sale", "is_pre_owned", "minimum_order_quantity",
                 "shipping_insurance_requirement")
@@ -143,6 +152,8 @@ class TikTokClient:
         self._categories: list[Category] | None = None
         self._attributes: dict[str, list[Attribute]] = {}
         self._brands: dict[str, list[Brand]] = {}
+        self._rules: dict[str, CategoryRules] = {}
+        self._tokopedia_categories: list[Category] | None = None
         self._warehouses: list[LogisticsOption] | None = None
 
     # -- reads ---------------------------------------------------------------------------------
@@ -237,6 +248,8 @@ class TikTokClient:
             "external_product_id": spec.sku,
             "listing_platforms": _platforms(spec),
         }
+        if spec.attributes:
+            body["product_attributes"] = _attribute_body(spec.attributes)
         if idempotency_key:
             body["idempotency_key"] = idempotency_key  # a body field (Create Product §3.1), not a query param
         # No source documents that TikTok answers a reused key with the first create's result (the changelog
@@ -261,7 +274,9 @@ class TikTokClient:
         unknown = fields - UPDATE_FIELDS
         if unknown:
             raise ValueError(f"unknown update field groups: {', '.join(sorted(unknown))}")
-        if "variants" in fields:
+        if fields & {"variants", "category"}:
+            # Partial Edit (202309, lywzx/tiktok-partner-api PartialEditProduct.ts) lists no category_id,
+            # category_version or listing_platforms: a new category goes by the full Edit.
             return self._edit(external_id, spec, fields)
         answer: dict[str, Any] = {}
         product: dict[str, Any] | None = None
@@ -286,7 +301,14 @@ class TikTokClient:
                              for sku in _wanted_skus(spec)]}))
                 _raise_item_errors(stocked, f"update stock of {external_id}")
         if content:
-            body = {**self._content(spec, content, editing=True), "listing_platforms": _platforms(spec)}
+            body = self._content(spec, content, editing=True)
+            if content & ATTRIBUTE_FIELDS:
+                # Partial Edit replaces a top-level property whole, so the list carries the product's other
+                # attributes too.
+                product = product or self.product(external_id)
+                attributes = self._merged_attributes(spec, product, changes_category="category" in content)
+                if attributes:
+                    body["product_attributes"] = attributes
             answer = _data(self.http.request("POST", f"{PRODUCT_PATH}/{external_id}/partial_edit", json_body=body))
         skus = answer.get("skus")
         if not isinstance(skus, list):
@@ -303,6 +325,11 @@ class TikTokClient:
         if "brand" in fields and "brand_id" not in content:
             body.pop("brand_id", None)  # "No Brand": an Edit without brand_id leaves the product without one
         body.update(content)
+        # Edit overwrites the attributes too: the spec's, and those of the product the spec does not name.
+        body.pop("product_attributes", None)
+        attributes = self._merged_attributes(spec, product, changes_category="category" in fields)
+        if attributes:
+            body["product_attributes"] = attributes
         body["external_product_id"] = spec.sku
         body["listing_platforms"] = _platforms(spec)  # naming one platform only would deactivate the other
         body["skus"] = self._edited_skus(product, spec, fields)
@@ -406,6 +433,17 @@ class TikTokClient:
                                               "height": str(spec.height_cm), "unit": "CENTIMETER"}
         return body
 
+    def _merged_attributes(self, spec: ListingSpec, product: Mapping[str, Any], *,
+                           changes_category: bool) -> list[dict[str, Any]]:
+        """`product_attributes` for an edit: the spec's, then the product's attributes the spec does not name.
+        Moving to another category keeps only those of the product's attributes the new category has."""
+        named = {value.attribute_id for value in spec.attributes}
+        others = [attribute for attribute in _product_attributes(product) if attribute["id"] not in named]
+        if changes_category and others and spec.category_id != _leaf_id(product):
+            allowed = {attribute.id for attribute in self.attributes(spec.category_id)}
+            others = [attribute for attribute in others if attribute["id"] in allowed]
+        return _attribute_body(spec.attributes) + others
+
     def _brand_id(self, spec: ListingSpec) -> str | None:
         wanted = spec.brand.strip().casefold()
         if not wanted or wanted == NO_BRAND.casefold():
@@ -430,11 +468,63 @@ class TikTokClient:
     def categories(self) -> list[Category]:
         if self._categories is None:
             answer = _data(self.http.request("GET", CATEGORIES_PATH, query={"category_version": CATEGORY_VERSION}))
-            self._categories = [
-                Category(id=str(c.get("id") or ""), name=str(c.get("local_name") or ""),
-                         parent_id=str(c.get("parent_id") or "0"), is_leaf=bool(c.get("is_leaf")))
-                for c in answer.get("categories") or []]
+            self._categories = [_category(c) for c in answer.get("categories") or []]
         return list(self._categories)
+
+    def tokopedia_categories(self) -> list[Category]:
+        """The Tokopedia category tree: Get Categories with `listing_platform=TOKOPEDIA` ("Filter categories by
+        the specified platform", get-categories.spec.json in lazykern/ecommerce-api-docs
+        data/raw/tiktok/api-reference/products)."""
+        if self._tokopedia_categories is None:
+            answer = _data(self.http.request("GET", CATEGORIES_PATH, query={
+                "category_version": CATEGORY_VERSION, "listing_platform": TOKOPEDIA}))
+            self._tokopedia_categories = [_category(c) for c in answer.get("categories") or []]
+        return list(self._tokopedia_categories)
+
+    def recommend_categories(self, title: str, *, description: str = "", images: Sequence[str] = ()) -> list[str]:
+        """Recommend Category: POST body `product_title` (required), `description`, `images[{uri}]`,
+        `category_version`; answer `leaf_category_id` and `categories[]{id, is_leaf, permission_statuses}`
+        (recommend-category.spec.json, lazykern/ecommerce-api-docs data/raw/tiktok/api-reference/products).
+        A category the shop may not list in (permission_statuses without AVAILABLE) is left out."""
+        body: dict[str, Any] = {"product_title": title, "category_version": CATEGORY_VERSION}
+        if description:
+            body["description"] = description
+        if images:
+            body["images"] = [{"uri": uri} for uri in images]
+        answer = _data(self.http.request("POST", RECOMMEND_CATEGORY_PATH, json_body=body))
+        categories = {str(c.get("id") or ""): c for c in answer.get("categories") or [] if isinstance(c, Mapping)}
+        leaves = [str(answer.get("leaf_category_id") or "")]
+        leaves += [cid for cid, c in categories.items() if c.get("is_leaf")]
+        result: list[str] = []
+        for cid in leaves:
+            statuses = (categories.get(cid) or {}).get("permission_statuses")
+            if cid and cid not in result and (not statuses or "AVAILABLE" in statuses):
+                result.append(cid)
+        return result
+
+    def category_rules(self, category_id: str) -> CategoryRules:
+        """Get Category Rules: `product_certifications[]{id, name, is_required}`, `size_chart.is_required`,
+        `package_dimension.is_required` (get-category-rules.spec.json, lazykern/ecommerce-api-docs). A
+        certification required only under `requirement_conditions` counts as not required."""
+        if category_id not in self._rules:
+            if not category_id.isdigit():
+                raise NotFound(PLATFORM, f"category id {category_id!r} is not a TikTok category id")
+            answer = _data(self.http.request("GET", f"{CATEGORIES_PATH}/{category_id}/rules",
+                                             query={"category_version": CATEGORY_VERSION}))
+            self._rules[category_id] = CategoryRules(
+                certifications=tuple(
+                    Certification(id=str(c.get("id") or ""), name=str(c.get("name") or ""),
+                                  required=bool(c.get("is_required")))
+                    for c in answer.get("product_certifications") or [] if isinstance(c, Mapping)),
+                size_chart_required=bool((answer.get("size_chart") or {}).get("is_required")),
+                package_dimensions_required=bool((answer.get("package_dimension") or {}).get("is_required")),
+            )
+        return self._rules[category_id]
+
+    def brand_required(self, category_id: str) -> bool:
+        # Neither Get Brands nor Get Category Rules documents a mandatory brand; Create Product's brand_id is
+        # optional.
+        return False
 
     def attributes(self, category_id: str) -> list[Attribute]:
         """Product properties only: sales properties are the variant tiers, which a spec names itself."""
@@ -443,15 +533,10 @@ class TikTokClient:
                 raise NotFound(PLATFORM, f"category id {category_id!r} is not a TikTok category id")
             answer = _data(self.http.request("GET", f"{CATEGORIES_PATH}/{category_id}/attributes",
                                              query={"category_version": CATEGORY_VERSION}))
+            # Get Attributes `type` PRODUCT_PROPERTY | SALES_PROPERTY, `is_multiple_selection`, `is_customizable`
+            # (get-attributes.spec.json, lazykern/ecommerce-api-docs data/raw/tiktok/api-reference/products).
             self._attributes[category_id] = [
-                Attribute(
-                    id=str(a.get("id") or ""), name=str(a.get("name") or ""),
-                    # TikTok spells it `is_requried`; the corrected name is read too in case it is fixed.
-                    mandatory=bool(a.get("is_requried", a.get("is_required", False))),
-                    values=tuple((str(v.get("id") or ""), str(v.get("name") or "")) for v in a.get("values") or []),
-                    custom_values=bool(a.get("is_customizable")),
-                )
-                for a in answer.get("attributes") or [] if a.get("type", "PRODUCT_PROPERTY") == "PRODUCT_PROPERTY"]
+                _attribute(a) for a in answer.get("attributes") or [] if a.get("type") == "PRODUCT_PROPERTY"]
         return list(self._attributes[category_id])
 
     def brands(self, category_id: str) -> list[Brand]:
@@ -506,6 +591,7 @@ class TikTokClient:
         if isinstance(product.get("listing_platforms"), list):
             # Only when TikTok says: a read-back treats a missing key as "not known", an empty one as "none".
             extra["listing_platforms"] = tuple(str(p) for p in product["listing_platforms"])
+        sides = _dimensions(product.get("package_dimensions") or {})
         return RemoteListing(
             platform=PLATFORM, external_id=product_id, sku=product_sku(product, skus),
             title=str(product.get("title") or ""), description=str(product.get("description") or ""),
@@ -517,7 +603,11 @@ class TikTokClient:
             extra=extra,
             brand=str((product.get("brand") or {}).get("name") or "No Brand"),
             weight_g=_grams(product.get("package_weight") or {}),
-            **_dimensions(product.get("package_dimensions") or {}),
+            attributes=tuple(
+                AttributeValue(attribute_id=str(attribute.get("id") or ""), value_id=str(value.get("id") or ""),
+                               name=str(value.get("name") or ""))
+                for attribute in product.get("product_attributes") or [] for value in attribute.get("values") or []),
+            length_cm=sides["length_cm"], width_cm=sides["width_cm"], height_cm=sides["height_cm"],
         )
 
     @staticmethod
@@ -634,16 +724,26 @@ def _audit_status(answer: Mapping[str, Any]) -> str:
     return {"AUDITING": PENDING, "FAILED": "FAILED"}.get(status, "")
 
 
-def _kept_content(product: Mapping[str, Any]) -> dict[str, Any]:
-    """A Get Product answer as the content part of an Edit body (Edit replaces what it is not sent)."""
+def _leaf_id(product: Mapping[str, Any]) -> str:
     chains = product.get("category_chains") or []
     leaf = next((c for c in chains if c.get("is_leaf")), chains[-1] if chains else {})
+    return str(leaf.get("id") or "")
+
+
+def _kept_content(product: Mapping[str, Any]) -> dict[str, Any]:
+    """A Get Product answer as the content part of an Edit body (Edit replaces what it is not sent).
+
+    Get Product's shapes are not Edit's request shapes: images carry urls and sizes, certification files
+    carry urls, delivery options are objects. Each is mapped to the request shape (edit-product.spec.json
+    and get-product.spec.json, lazykern/ecommerce-api-docs data/raw/tiktok/api-reference/products; the same
+    fields in lywzx/tiktok-partner-api packages/tk-origin-api/src/products/EditProduct.ts, 202309).
+    """
     body: dict[str, Any] = {
         "title": product.get("title") or "",
         "description": product.get("description") or "",
-        "category_id": str(leaf.get("id") or ""),
+        "category_id": _leaf_id(product),
         "category_version": CATEGORY_VERSION,
-        "main_images": [{"uri": image.get("uri")} for image in product.get("main_images") or [] if image.get("uri")],
+        "main_images": _uris(product.get("main_images")),
         "package_weight": product.get("package_weight") or {},
     }
     brand_id = (product.get("brand") or {}).get("id")
@@ -651,13 +751,21 @@ def _kept_content(product: Mapping[str, Any]) -> dict[str, Any]:
         body["brand_id"] = str(brand_id)
     if product.get("package_dimensions"):
         body["package_dimensions"] = product["package_dimensions"]
-    attributes = []
-    for attribute in product.get("product_attributes") or []:
-        values = [{"id": str(v["id"])} if v.get("id") else {"name": str(v.get("name") or "")}
-                  for v in attribute.get("values") or []]
-        attributes.append({"id": str(attribute.get("id") or ""), "values": values})
+    attributes = _product_attributes(product)
     if attributes:
         body["product_attributes"] = attributes
+    certifications = [_certification(c) for c in product.get("certifications") or [] if isinstance(c, Mapping)]
+    if certifications:
+        body["certifications"] = certifications
+    size_chart = _size_chart(product.get("size_chart"))
+    if size_chart:
+        body["size_chart"] = size_chart
+    # Get Product `delivery_options[]{id, name, is_available}` -> Edit `delivery_option_ids[]`; an option
+    # TikTok marks unavailable for the product is not sent back. None at all means "the warehouse's default".
+    delivery = [str(option["id"]) for option in product.get("delivery_options") or []
+                if isinstance(option, Mapping) and option.get("id") and option.get("is_available", True) is not False]
+    if delivery:
+        body["delivery_option_ids"] = delivery
     video = product.get("video")
     if isinstance(video, Mapping) and video.get("id"):
         body["video"] = {"id": str(video["id"])}
@@ -665,6 +773,90 @@ def _kept_content(product: Mapping[str, Any]) -> dict[str, Any]:
         if product.get(name) is not None:
             body[name] = product[name]
     return body
+
+
+def _uris(images: Any) -> list[dict[str, str]]:
+    """Get Product image objects {uri, urls, thumb_urls, width, height} as request images {uri}."""
+    return [{"uri": str(image["uri"])} for image in images or [] if isinstance(image, Mapping) and image.get("uri")]
+
+
+def _certification(held: Mapping[str, Any]) -> dict[str, Any]:
+    """Get Product `certifications[]{id, title, files[]{id, urls, name, format}, images[]{uri, urls, …},
+    expiration_date}` as the request's `certifications[]{id, images[]{uri}, files[]{id, name, format},
+    expiration_date}`."""
+    certification: dict[str, Any] = {"id": str(held.get("id") or "")}
+    images = _uris(held.get("images"))
+    if images:
+        certification["images"] = images
+    files = [{"id": str(f.get("id") or ""), "name": str(f.get("name") or ""), "format": str(f.get("format") or "")}
+             for f in held.get("files") or [] if isinstance(f, Mapping) and f.get("id")]
+    if files:
+        certification["files"] = files
+    if held.get("expiration_date"):
+        certification["expiration_date"] = held["expiration_date"]
+    return certification
+
+
+def _size_chart(held: Any) -> dict[str, Any]:
+    """Get Product `size_chart{image{uri, urls, …}, template{id}}` as the request's `size_chart{image{uri} |
+    template{id}}` ("if both are provided, the ID takes priority", so both are kept as they are)."""
+    if not isinstance(held, Mapping):
+        return {}
+    chart: dict[str, Any] = {}
+    image = held.get("image")
+    if isinstance(image, Mapping) and image.get("uri"):
+        chart["image"] = {"uri": str(image["uri"])}
+    template = held.get("template")
+    if isinstance(template, Mapping) and template.get("id"):
+        chart["template"] = {"id": str(template["id"])}
+    return chart
+
+
+def _product_attributes(product: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Get Product `product_attributes[]{id, name, values[]{id, name}}` in the request shape
+    `[{id, values[{id} | {name}]}]`: a value with an id goes by id (the id takes priority anyway)."""
+    attributes: list[dict[str, Any]] = []
+    for attribute in product.get("product_attributes") or []:
+        values = [{"id": str(v["id"])} if v.get("id") else {"name": str(v.get("name") or "")}
+                  for v in attribute.get("values") or []]
+        if attribute.get("id") and values:
+            attributes.append({"id": str(attribute["id"]), "values": values})
+    return attributes
+
+
+def _attribute_body(values: Sequence[AttributeValue]) -> list[dict[str, Any]]:
+    """Create/Edit/Partial Edit `product_attributes[]{id, values[]{id | name}}`: "Provide either a built-in ID
+    or a custom name; if both are provided, the ID takes priority" (create-product.spec.json); one entry per
+    attribute, its values in order."""
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for value in values:
+        if not value.value_id and not value.name:
+            raise ValidationFailed(PLATFORM, f"attribute {value.attribute_id}: a value needs an id or a text")
+        grouped.setdefault(value.attribute_id, []).append(
+            {"id": value.value_id} if value.value_id else {"name": value.name})
+    return [{"id": attribute_id, "values": entries} for attribute_id, entries in grouped.items()]
+
+
+def _category(raw: Mapping[str, Any]) -> Category:
+    return Category(id=str(raw.get("id") or ""), name=str(raw.get("local_name") or ""),
+                    parent_id=str(raw.get("parent_id") or "0"), is_leaf=bool(raw.get("is_leaf")))
+
+
+def _attribute(raw: Mapping[str, Any]) -> Attribute:
+    values = tuple((str(v.get("id") or ""), str(v.get("name") or "")) for v in raw.get("values") or [])
+    customizable = bool(raw.get("is_customizable"))
+    multiple = bool(raw.get("is_multiple_selection"))
+    if multiple:
+        input_type = MULTI_SELECT
+    elif customizable and not values:
+        input_type = TEXT  # nothing to choose from: the seller types the value
+    else:
+        input_type = SINGLE_SELECT
+    return Attribute(
+        id=str(raw.get("id") or ""), name=str(raw.get("name") or ""),
+        # TikTok spells it `is_requried`; the corrected name is read too in case it is fixed.
+        mandatory=bool(raw.get("is_requried", raw.get("is_required", False))),
+        values=values, custom_values=customizable, input_type=input_type, multiple=multiple)
 
 
 def _raise_item_errors(answer: Mapping[str, Any], what: str) -> None:
