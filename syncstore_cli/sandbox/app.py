@@ -31,6 +31,15 @@ class Sandbox:
     tiktok_products: TikTokProducts
     faults: FaultPlan
 
+    def remove_category(self, platform: str, category_id: str) -> None:
+        """A marketplace retiring a leaf category ("shopee" or "tiktok"): later creates with it are refused."""
+        if platform == "shopee":
+            self.shopee_products.remove_category(category_id)
+        elif platform == "tiktok":
+            self.tiktok_products.remove_category(category_id)
+        else:
+            raise ValueError(f"unknown platform {platform!r}: expected 'shopee' or 'tiktok'")
+
     def close(self) -> None:
         self.tokens.close()
         self.shopee_listings.close()

@@ -65,6 +65,11 @@ class SandboxConfig:
     # changelog only announces the field), so by default the sandbox ignores it, as the worst case; True
     # makes it deduplicate for the key's 24 h window (shared/marketplaces/README.md "TikTok Shop decisions").
     tiktok_idempotency_dedup: bool = False
+    # The seller migrated from Tokopedia, so listing_platforms may name TOKOPEDIA; False: refused (12052994).
+    tiktok_tokopedia_linked: bool = True
+    # A TikTok leaf category id whose certifications Get Category Rules marks is_required (and Create/Edit
+    # enforce, 12052105); "" keeps every certification optional on the seller's leaves.
+    tiktok_certification_required_category: str = ""
 
     @property
     def limits(self) -> ProfileLimits:

@@ -65,6 +65,10 @@ CREATE TABLE IF NOT EXISTS images (
     height INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS removed_categories (
+    category_id INTEGER PRIMARY KEY,
+    removed REAL NOT NULL
+);
 """
 
 _ITEM_COLUMNS: Final = (
@@ -249,8 +253,9 @@ class ShopeeListings(StateDatabase):
 
     def search_items(
         self, shop_id: int, statuses: Sequence[str], offset: int, limit: int, *,
-        sku_keyword: str | None = None, name_keyword: str | None = None, without_attributes: bool = False,
+        sku_keyword: str | None = None, name_keyword: str | None = None,
     ) -> tuple[list[int], int]:
+        """One page (`limit` -1: all) of matching item ids, in item_id order, and the total."""
         where = f"shop_id = ? AND item_status IN ({_placeholders(len(statuses))})"
         params: list[Any] = [shop_id, *statuses]
         if sku_keyword is not None:
@@ -259,8 +264,6 @@ class ShopeeListings(StateDatabase):
         elif name_keyword is not None:
             where += " AND instr(lower(item_name), lower(?)) > 0"
             params.append(name_keyword)
-        if without_attributes:
-            where += " AND COALESCE(json_array_length(extra, '$.attribute_list'), 0) = 0"
         with self._lock:
             total = int(self._one(f"SELECT COUNT(*) FROM items WHERE {where}", params)[0])
             rows = self._all(f"SELECT item_id FROM items WHERE {where} ORDER BY item_id LIMIT ? OFFSET ?",
@@ -293,6 +296,16 @@ class ShopeeListings(StateDatabase):
             params * 2,
         )
         return [(int(r[0]), None if r[1] is None else int(r[1]), str(r[2])) for r in rows]
+
+    # -- the category tree -------------------------------------------------------------------
+    def remove_category(self, category_id: int, now: float) -> None:
+        """Take a leaf out of the served tree, for every server over this state (idempotent)."""
+        with self.atomic():
+            self._db.execute("INSERT OR IGNORE INTO removed_categories (category_id, removed) VALUES (?, ?)",
+                             (category_id, now))
+
+    def removed_categories(self) -> frozenset[int]:
+        return frozenset(int(r[0]) for r in self._all("SELECT category_id FROM removed_categories"))
 
     # -- models ------------------------------------------------------------------------------
     def models(self, item_id: int) -> list[ModelRecord]:

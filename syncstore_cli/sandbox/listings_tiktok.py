@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (shop_id, key)
 );
 CREATE TABLE IF NOT EXISTS brands (brand_id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS removed_categories (category_id TEXT PRIMARY KEY, removed_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS attributes (attribute_id TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS attribute_values (
     value_id TEXT PRIMARY KEY,
@@ -361,6 +362,17 @@ class TikTokListings(StateDatabase):
                 tuple(uris),
             ).fetchall()
         return {r[0]: ImageRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows}
+
+    # -- the category tree ----------------------------------------------------------------------
+    def remove_categories(self, category_ids: Iterable[str], now: float) -> None:
+        with self.transaction():
+            self._db.executemany("INSERT OR IGNORE INTO removed_categories (category_id, removed_at) VALUES (?, ?)",
+                                 [(cid, now) for cid in category_ids])
+
+    def removed_categories(self) -> set[str]:
+        """Read on every request: another sandbox process over the same file may have removed some."""
+        with self._lock:
+            return {r[0] for r in self._db.execute("SELECT category_id FROM removed_categories")}
 
     # -- brands and sales attributes -----------------------------------------------------------
     def put_brands(self, brands: Iterable[tuple[str, str]]) -> None:

@@ -24,8 +24,9 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qsl
 
-from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product
+from syncstore_cli.domain.catalog import Platform, Product
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox import taxonomy_shopee as tx
 from syncstore_cli.sandbox.images import image_header
 from syncstore_cli.sandbox.listings_shopee import (
     ITEM_STATUSES,
@@ -58,7 +59,6 @@ MAX_MODEL_SKU: Final = 100
 MAX_HASHTAGS: Final = 18
 LOCATION_ID: Final = "IDZ"
 CURRENCY: Final = "IDR"
-PARENT_CATEGORY_ID: Final = 101_943
 SEED_AGE_SECONDS: Final = 30 * 86_400
 UTC8: Final = 8 * 3600
 
@@ -116,25 +116,22 @@ class ShopeeLimits:
 
 
 # --------------------------------------------------------------------------------------------
-# Catalog look-up data: the seller's categories, two optional attributes, brands, channels.
+# Logistics channels. fee_type decides what a logistic_info entry needs: SIZE_SELECTION a size_id
+# from the channel's size_list, CUSTOM_PRICE a shipping_fee (congminh1254/shopee-sdk,
+# schemas/v2.logistics.get_channel_list.json `fee_type`, `size_list`; schemas/v2.product.add_item.json
+# logistic_info `size_id`, `shipping_fee`). Ids and names are modelled on Shopee Indonesia's couriers.
+
+SIZE_INPUT: Final = "SIZE_INPUT"
+SIZE_SELECTION: Final = "SIZE_SELECTION"
+CUSTOM_PRICE: Final = "CUSTOM_PRICE"
+FIXED_DEFAULT_PRICE: Final = "FIXED_DEFAULT_PRICE"
 
 
 @dataclass(frozen=True)
-class _Attribute:
-    attribute_id: int
+class _Size:
+    size_id: str  # a string in get_channel_list, an int32 in add_item's logistic_info
     name: str
-    mandatory: bool
-    input_type: int  # 1 SINGLE_DROP_DOWN, 2 SINGLE_COMBO_BOX (custom values allowed)
-    values: tuple[tuple[int, str], ...]
-
-
-ATTRIBUTES: Final[tuple[_Attribute, ...]] = (
-    _Attribute(100_010, "Negara Asal", False, 1,
-               ((1, "China"), (2, "Indonesia"), (3, "Taiwan"), (4, "Amerika Serikat"), (5, "Jepang"))),
-    _Attribute(100_037, "Masa Garansi", False, 2,
-               ((1, "Tanpa Garansi"), (2, "7 Hari"), (3, "1 Bulan"), (4, "6 Bulan"), (5, "1 Tahun"))),
-)
-_ATTRIBUTES_BY_ID: Final = {a.attribute_id: a for a in ATTRIBUTES}
+    default_price: float
 
 
 @dataclass(frozen=True)
@@ -144,17 +141,25 @@ class _Channel:
     enabled: bool
     cod: bool
     max_weight: float  # kg
+    fee_type: str = SIZE_INPUT
+    sizes: tuple[_Size, ...] = ()
+    seller_logistics: bool = False
 
 
 CHANNELS: Final[tuple[_Channel, ...]] = (
     _Channel(8003, "J&T Express", True, True, 50.0),
     _Channel(8005, "SiCepat REG", True, True, 50.0),
     _Channel(8002, "JNE Reguler", False, True, 50.0),  # not enabled by this shop: refused in logistic_info
+    _Channel(8010, "Instant (Tarif Tetap)", True, False, 20.0, FIXED_DEFAULT_PRICE),
+    _Channel(8020, "Kargo Ukuran Paket", True, False, 150.0, SIZE_SELECTION, (
+        _Size("1", "Kecil (maks. 30 x 20 x 10 cm)", 15_000.0),
+        _Size("2", "Sedang (maks. 50 x 40 x 30 cm)", 35_000.0),
+        _Size("3", "Besar (maks. 100 x 60 x 60 cm)", 90_000.0),
+    )),
+    _Channel(8030, "Kurir Toko", True, True, 30.0, CUSTOM_PRICE, seller_logistics=True),
 )
 _CHANNELS_BY_ID: Final = {ch.channel_id: ch for ch in CHANNELS}
 SEED_CHANNEL: Final = 8003
-
-_LEAVES: Final = {cat.shopee_category_id: cat for cat in CATEGORIES.values()}
 
 
 def brand_id_for(name: str) -> int:
@@ -331,6 +336,73 @@ def _half_up(value: Fraction) -> int:
     return int((value * 2 + 1) // 2)
 
 
+def _attribute_value(attribute: tx.Attribute, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """One entry of attribute_value_list, checked against the attribute's input type; as it reads back."""
+    value_id = _as_int(raw.get("value_id", 0), "value_id")
+    name = raw.get("original_value_name")
+    unit = raw.get("value_unit") or ""
+    if not isinstance(unit, str):
+        raise ProductError("error_invalid_attribute_value", "Invalid attribute value.")
+    if value_id != 0:
+        if attribute.input_type == tx.FREE_TEXT_FILED:
+            raise ProductError("error_value_id_must_equal_zero", "Value_id must equal 0.")
+        listed = attribute.value(value_id)
+        if listed is None:
+            raise ProductError("error_invalid_attribute_value", "Invalid attribute value.")
+        return {"value_id": value_id, "original_value_name": listed.name, "value_unit": ""}
+    if not isinstance(name, str) or not name.strip():
+        raise ProductError("error_value_name_required", "Value_name is required.")
+    if attribute.input_type not in tx.CUSTOM_VALUE_TYPES:
+        raise ProductError("error_invalid_attribute_value", "Invalid attribute value.")
+    if attribute.validation == tx.VALIDATOR_INT and not re.fullmatch(r"\d+", name.strip()):
+        raise ProductError("error_invalid_attribute_value", "Invalid attribute value.")
+    if attribute.format_type == tx.FORMAT_QUANTITATIVE_WITH_UNIT and unit not in attribute.units:
+        raise ProductError("error_invalid_attribute_value", "Invalid attribute value.")
+    return {"value_id": 0, "original_value_name": name.strip(), "value_unit": unit}
+
+
+def _lacks_attributes(item: ItemRecord, *, required: bool) -> bool:
+    given = {a["attribute_id"] for a in item.extra.get("attribute_list", []) if a.get("attribute_value_list")}
+    return any(mandatory == required and attribute.attribute_id not in given
+               for attribute, mandatory in tx.rules_for(item.category_id).attributes)
+
+
+def _seed_attributes(product: Product, leaf: int) -> list[dict[str, Any]]:
+    """The attributes an existing listing was created with: the product's own values where the category
+    lists them (by name), else the seeding default for a mandatory attribute; as get_item_base_info reads."""
+    own = {name.casefold(): text.strip().casefold() for name, text in product.attributes}
+    out: list[dict[str, Any]] = []
+    for attribute, mandatory in tx.rules_for(leaf).attributes:
+        wanted = own.get(attribute.name.casefold())
+        value = next((v for v in attribute.values if v.name.casefold() == wanted), None)
+        if value is None and mandatory:
+            value = attribute.value(tx.SEED_VALUES[attribute.attribute_id])
+        if value is not None:
+            out.append({"attribute_id": attribute.attribute_id, "original_attribute_name": attribute.name,
+                        "is_mandatory": mandatory, "attribute_value_list": [
+                            {"value_id": value.value_id, "original_value_name": value.name, "value_unit": ""}]})
+    return out
+
+
+def _attribute_request(item: ItemRecord) -> list[dict[str, Any]]:
+    """An item's saved attributes as an attribute_list request, to check them against a new category."""
+    return [{"attribute_id": a["attribute_id"], "attribute_value_list": a["attribute_value_list"]}
+            for a in item.extra.get("attribute_list", [])]
+
+
+NO_GTIN: Final = "00"  # "Item without GTIN" (add_item `gtin_code`)
+
+
+def _valid_gtin(code: str) -> bool:
+    """A GS1 GTIN-8, -12, -13 or -14: digits with the mod-10 check digit (add_item `gtin_code`: "8 to 14
+    digits"; the lengths and the check digit are GS1's, the stricter reading)."""
+    if not code.isdigit() or len(code) not in (8, 12, 13, 14):
+        return False
+    digits = [int(d) for d in code]
+    total = sum(d * (3 if n % 2 == 0 else 1) for n, d in enumerate(reversed(digits[:-1])))
+    return (10 - total % 10) % 10 == digits[-1]
+
+
 # --------------------------------------------------------------------------------------------
 # Control-helper results
 
@@ -381,6 +453,7 @@ class ShopeeProducts:
         lets upload_image also take the Public sign it is documented with."""
         reads: dict[str, Callable[[Request], Response]] = {
             "/api/v2/product/get_category": self.get_category,
+            "/api/v2/product/category_recommend": self.category_recommend,
             "/api/v2/product/get_attribute_tree": self.get_attribute_tree,
             "/api/v2/product/get_brand_list": self.get_brand_list,
             "/api/v2/product/get_item_limit": self.get_item_limit,
@@ -533,45 +606,95 @@ class ShopeeProducts:
         return Response(200, image.data, {"content-type": image.content_type or "application/octet-stream",
                                           "cache-control": "public, max-age=86400"})
 
+    # -- the category tree ---------------------------------------------------------------------
+    def _live_tree(self) -> dict[int, tx.CategoryNode]:
+        return tx.live_nodes(self.state.removed_categories())
+
+    def _live_leaf(self, category_id: int) -> bool:
+        return category_id in tx.LEAF_IDS and category_id not in self.state.removed_categories()
+
+    def remove_category(self, category_id: str) -> None:
+        """Shopee retiring a leaf category: it leaves get_category, category_recommend and
+        get_attribute_tree, and add_item / update_item refuse it. Kept in the shop state, so every
+        sandbox served over the same state directory sees it."""
+        leaf = int(category_id)
+        if leaf not in tx.LEAF_IDS:
+            raise ValueError(f"{category_id} is not a leaf of the sandbox's Shopee category tree")
+        self.state.remove_category(leaf, self.config.clock())
+
+    @staticmethod
+    def _language(request: Request) -> str:
+        # ID answers "en" (the default) and "id" (congminh1254/shopee-sdk, schemas/v2.product.get_category.json
+        # and get_attribute_tree.json, request_params `language`); anything else is `error_invalid_language`.
+        language = request.query.get("language", "") or "en"
+        if language not in ("en", "id"):
+            raise ProductError("error_invalid_language", "Invalid language.")
+        return language
+
     # -- look-ups ------------------------------------------------------------------------------
     def get_category(self, request: Request) -> Response:
-        categories = [{"category_id": PARENT_CATEGORY_ID, "parent_category_id": 0,
-                       "original_category_name": "Drone FPV", "display_category_name": "Drone FPV",
-                       "has_children": True}]
-        for leaf in sorted(_LEAVES.values(), key=lambda cat: cat.shopee_category_id):
-            name = leaf.name.split(" > ")[-1]
-            categories.append({"category_id": leaf.shopee_category_id, "parent_category_id": PARENT_CATEGORY_ID,
-                               "original_category_name": name, "display_category_name": name,
-                               "has_children": False})
+        language = self._language(request)
+        live = self._live_tree()
+        parents = {node.parent_id for node in live.values()}
+        categories = [{
+            "category_id": node.category_id, "parent_category_id": node.parent_id,
+            "original_category_name": node.name,
+            "display_category_name": node.name_id if language == "id" else node.name,
+            "has_children": node.category_id in parents,
+        } for node in live.values()]
         return ok(response={"category_list": categories})
 
+    def category_recommend(self, request: Request) -> Response:
+        # item_name required, product_cover_image optional: an image id from upload_image, "" ignored
+        # (congminh1254/shopee-sdk, schemas/v2.product.category_recommend.json, request_params); the answer
+        # is `response.category_id`, a list of ids (same file, response_params and response_sample).
+        item_name = request.query.get("item_name", "")
+        if not item_name.strip():
+            raise _detail("item_name is required")
+        cover = request.query.get("product_cover_image", "")
+        if cover and not self.state.image_urls([cover]):
+            raise ProductError("error_image_unavailable", "Image is unavailable")
+        return ok(response={"category_id": tx.recommend(item_name, self._live_tree())})
+
     def get_attribute_tree(self, request: Request) -> Response:
+        language = self._language(request)
         # The schema names the parameter category_id_list; the doc's own sample sends category_ids.
         ids = _query_values(request, "category_id_list") or _query_values(request, "category_ids")
         if not ids:
             raise _detail("category_id_list is required")
         if len(ids) > MAX_ATTRIBUTE_TREE_CATEGORIES:
             raise _detail(f"category_id_list should have at most {MAX_ATTRIBUTE_TREE_CATEGORIES} ids")
-        out = []
-        for category_id in (_as_int(v, "category_id_list") for v in ids):
-            if category_id not in _LEAVES:
-                out.append({"category_id": category_id, "attribute_tree": [], "warning": "category not found"})
-                continue
-            out.append({"category_id": category_id, "warning": "",
-                        "attribute_tree": [self._attribute_json(a) for a in ATTRIBUTES]})
-        return ok(response={"list": out})
+        category_ids = [_as_int(v, "category_id_list") for v in ids]
+        # A non-leaf, unknown or retired id: the documented `error_invalid_category` "Invalid category ID
+        # {{.error_info}}" (schemas/v2.product.get_attribute_tree.json, error_list). The per-entry
+        # `warning` is the other documented way; the sandbox takes the stricter one.
+        for category_id in category_ids:
+            if not self._live_leaf(category_id):
+                raise ProductError("error_invalid_category", f"Invalid category ID {category_id}")
+        return ok(response={"list": [
+            {"category_id": category_id, "warning": "",
+             "attribute_tree": [self._attribute_json(attribute, mandatory, language)
+                                for attribute, mandatory in tx.rules_for(category_id).attributes]}
+            for category_id in category_ids]})
 
     @staticmethod
-    def _attribute_json(attribute: _Attribute) -> dict[str, Any]:
+    def _attribute_json(attribute: tx.Attribute, mandatory: bool, language: str) -> dict[str, Any]:
+        def named(indonesian: str, english: str) -> str:
+            return indonesian if language == "id" else english
+
         return {
-            "attribute_id": attribute.attribute_id, "mandatory": attribute.mandatory, "name": attribute.name,
+            "attribute_id": attribute.attribute_id, "mandatory": mandatory,
+            "name": named(attribute.name, attribute.name_en),
             "multi_lang": [{"language": "id", "value": attribute.name}],
-            "attribute_value_list": [{"value_id": vid, "name": name, "value_unit": "", "child_attribute_list": [],
-                                      "multi_lang": [{"language": "id", "value": name}]}
-                                     for vid, name in attribute.values],
-            "attribute_info": {"input_type": attribute.input_type, "input_validation_type": 2, "format_type": 1,
-                               "date_format_type": 0, "attribute_unit_list": [], "max_value_count": 1,
-                               "introduction": "", "is_oem": False, "support_search_value": False},
+            "attribute_value_list": [{"value_id": v.value_id, "name": named(v.name, v.name_en), "value_unit": "",
+                                      "child_attribute_list": [],
+                                      "multi_lang": [{"language": "id", "value": v.name}]}
+                                     for v in attribute.values],
+            "attribute_info": {"input_type": attribute.input_type, "input_validation_type": attribute.validation,
+                               "format_type": attribute.format_type, "date_format_type": 0,
+                               "attribute_unit_list": list(attribute.units),
+                               "max_value_count": attribute.max_value_count, "introduction": "", "is_oem": False,
+                               "support_search_value": False},
         }
 
     def _brands(self) -> dict[int, str]:
@@ -583,37 +706,53 @@ class ShopeeProducts:
         page_size = _query_int(request, "page_size")
         if not 1 <= page_size <= MAX_PAGE_SIZE or offset < 0:
             raise _detail(f"page_size should be between 1 and {MAX_PAGE_SIZE} and offset at least 0")
-        self._check_category(_query_int(request, "category_id"))
+        category_id = self._check_category(request.query.get("category_id") or None)
         status = _query_int(request, "status")
         if status not in (1, 2):
             raise _detail("status should be 1 (normal) or 2 (pending)")
         brands = sorted(self._brands().items(), key=lambda kv: kv[1].lower()) if status == 1 else []
         page = brands[offset : offset + page_size]
         has_next = offset + len(page) < len(brands)
+        # `is_mandatory` per category (congminh1254/shopee-sdk, schemas/v2.product.get_brand_list.json).
         return ok(response={
             "brand_list": [{"brand_id": bid, "original_brand_name": name, "display_brand_name": name}
                            for bid, name in page],
-            "has_next_page": has_next, "next_offset": offset + len(page), "is_mandatory": False,
-            "input_type": "DROP_DOWN",
+            "has_next_page": has_next, "next_offset": offset + len(page),
+            "is_mandatory": tx.rules_for(category_id).brand_mandatory, "input_type": "DROP_DOWN",
         })
 
+    def _gtin_rule(self, category_id: int | None) -> str:
+        default = str(self.limits.raw.get("gtin_limit", {}).get("gtin_validation_rule", tx.GTIN_OPTIONAL))
+        if category_id is None:
+            return default
+        return tx.rules_for(category_id).gtin_rule or default
+
     def get_item_limit(self, request: Request) -> Response:
+        category_id: int | None = None
         if request.query.get("category_id"):
-            self._check_category(request.query["category_id"])
+            category_id = _as_int(request.query["category_id"], "category_id")
+            # get_item_limit documents no category error of its own: the generic `error_param`.
+            if not self._live_leaf(category_id):
+                raise _detail(f"category_id {category_id} is not a leaf category")
         limits = {k: v for k, v in self.limits.raw.items() if k != "gtin_limit"}
-        # The schema puts gtin_limit beside `response`, not inside it.
-        return ok(response=limits, gtin_limit=self.limits.raw.get("gtin_limit", {}))
+        # The schema puts gtin_limit beside `response`, not inside it (congminh1254/shopee-sdk,
+        # schemas/v2.product.get_item_limit.json, response_params).
+        return ok(response=limits, gtin_limit={"gtin_validation_rule": self._gtin_rule(category_id)})
 
     def get_channel_list(self, request: Request) -> Response:
         channels = [{
             "logistics_channel_id": ch.channel_id, "logistics_channel_name": ch.name, "cod_enabled": ch.cod,
-            "enabled": ch.enabled, "fee_type": "SIZE_INPUT", "size_list": [],
+            "enabled": ch.enabled, "fee_type": ch.fee_type,
+            "size_list": [{"size_id": size.size_id, "name": size.name, "default_price": size.default_price}
+                          for size in ch.sizes],
             "weight_limit": {"item_max_weight": ch.max_weight, "item_min_weight": 0.0},
             "item_max_dimension": {"height": 100, "width": 100, "length": 100, "unit": "cm", "dimension_sum": 300},
             "volume_limit": {"item_max_volume": 0, "item_min_volume": 0},
             "logistics_description": f"{ch.name} (sandbox)", "force_enable": False, "mask_channel_id": 0,
-            "block_seller_cover_shipping_fee": False, "support_cross_border": False, "preprint": False,
-            "support_pause": False,
+            "block_seller_cover_shipping_fee": False, "support_cross_border": False,
+            "seller_logistic_has_configuration": ch.seller_logistics or None,
+            "logistics_capability": {"seller_logistics": ch.seller_logistics},
+            "preprint": False, "support_pause": False,
         } for ch in CHANNELS]
         # This API's documented answer has no `warning`.
         return Response.json({"request_id": request_id(), "error": "", "message": "",
@@ -717,98 +856,149 @@ class ShopeeProducts:
             sides.append(side)
         return sides[0], sides[1], sides[2]
 
-    @staticmethod
-    def _check_category(value: Any) -> int:
+    def _check_category(self, value: Any) -> int:
+        """A current leaf of the tree. Unknown, retired and non-leaf ids get the documented
+        `error_invalid_category` "Invalid category ID {{.error_info}}"; an id that is not a number the
+        documented "Invalid category." (congminh1254/shopee-sdk, schemas/v2.product.add_item.json, error_list)."""
         if value is None:
             raise ProductError("error_invalid_category", "Invalid category.")
         try:
             category_id = _as_int(value, "category_id")
         except ProductError:
             raise ProductError("error_invalid_category", "Invalid category.") from None
-        if category_id == PARENT_CATEGORY_ID:
-            raise ProductError("error_invalid_category", "Category is not a leaf category.")
-        if category_id not in _LEAVES:
-            raise ProductError("error_invalid_category", "Invalid category.")
+        if category_id in tx.NODES and category_id not in tx.LEAF_IDS:
+            raise ProductError("error_invalid_category",
+                               f"Invalid category ID {category_id}: it has sub-categories, use a leaf category")
+        if not self._live_leaf(category_id):
+            raise ProductError("error_invalid_category",
+                               f"Invalid category ID {category_id}: not in the category tree")
         return category_id
 
-    def _check_brand(self, value: Any) -> tuple[int, str]:
+    def _check_brand(self, value: Any, category_id: int) -> tuple[int, str]:
+        """A brand of the list, or 0 "No Brand" where get_brand_list says the brand is not mandatory;
+        where it is, no brand (or No Brand) is the documented `error_less_required_brand` "Brand information
+        required" (congminh1254/shopee-sdk, schemas/v2.product.add_item.json, error_list)."""
+        brand_id, name = self._parse_brand(value)
+        if brand_id == 0 and tx.rules_for(category_id).brand_mandatory:
+            raise ProductError("error_less_required_brand", "Brand information required")
+        return brand_id, name
+
+    def _parse_brand(self, value: Any) -> tuple[int, str]:
         if value is None:
             return 0, "No Brand"
         brand = _as_dict(value, "brand")
         if brand.get("brand_id") is None:
-            raise ProductError("error_invalid_brand", "Brand ID required.")
+            raise ProductError("error_invalid_brand", "Brand ID required")
         brand_id = _as_int(brand["brand_id"], "brand.brand_id")
         if brand_id == 0:
             return 0, "No Brand"
         name = brand.get("original_brand_name")
         if not isinstance(name, str) or not name.strip():
-            raise ProductError("error_invalid_brand", "Brand name required.")
+            raise ProductError("error_invalid_brand", "Brand name required")
         known = self._brands()
         if brand_id not in known:
-            raise ProductError("error_invalid_brand", f"Brand {brand_id} is invalid.")
+            raise ProductError("error_invalid_brand", "Invalid brand")
         return brand_id, known[brand_id]
 
     @staticmethod
-    def _check_attributes(value: Any) -> list[dict[str, Any]]:
-        attributes = [] if value is None else _as_list(value, "attribute_list")
+    def _check_attributes(value: Any, category_id: int) -> list[dict[str, Any]]:
+        """attribute_list against the category's attribute tree (congminh1254/shopee-sdk,
+        schemas/v2.product.add_item.json, request_params `attribute_list` and error_list):
+        - every mandatory attribute needs a value: `error_less_required_attribute` "Mandatory attribute
+          information required" (Indonesia: "This field is optional(expect Indonesia)");
+        - an attribute the category does not have: `error_invalid_category_attribute`;
+        - value_id 0 with original_value_name only where custom values are allowed (TEXT_FILED, COMBO_BOX,
+          MULTIPLE_SELECT_COMBO_BOX); free text takes value_id 0 only (`error_value_id_must_equal_zero`);
+          a custom value needs its name (`error_value_name_required`); any other unusable value,
+          `error_invalid_attribute_value` "Invalid attribute value."
+        """
+        rules = tx.rules_for(category_id)
+        entries = [] if value is None else _as_list(value, "attribute_list")
         out: list[dict[str, Any]] = []
-        for raw in attributes:
+        seen: set[int] = set()
+        for raw in entries:
             entry = _as_dict(raw, "attribute_list")
-            attribute = _ATTRIBUTES_BY_ID.get(_as_int(entry.get("attribute_id"), "attribute_id"))
-            if attribute is None:
-                raise ProductError("error_invalid_attribute", f"Attribute {entry.get('attribute_id')} is invalid.")
-            values = []
-            for raw_value in _as_list(entry.get("attribute_value_list") or [], "attribute_value_list"):
-                item = _as_dict(raw_value, "attribute_value_list")
-                value_id = _as_int(item.get("value_id", 0), "value_id")
-                name = item.get("original_value_name") or ""
-                if value_id == 0:
-                    if not isinstance(name, str) or not name.strip():
-                        raise ProductError("error_value_name_required", "original_value_name is required.")
-                    if attribute.input_type not in (2, 3, 5):
-                        raise ProductError("error_invalid_attribute",
-                                           f"Attribute {attribute.attribute_id} takes listed values only.")
-                else:
-                    listed = dict(attribute.values)
-                    if value_id not in listed:
-                        raise ProductError("error_invalid_attribute",
-                                           f"Value {value_id} is invalid for attribute {attribute.attribute_id}.")
-                    name = listed[value_id]
-                values.append({"value_id": value_id, "original_value_name": name,
-                               "value_unit": str(item.get("value_unit") or "")})
-            out.append({"attribute_id": attribute.attribute_id, "original_attribute_name": attribute.name,
-                        "is_mandatory": attribute.mandatory, "attribute_value_list": values})
+            attribute_id = _as_int(entry.get("attribute_id"), "attribute_id")
+            found = rules.attribute(attribute_id)
+            if found is None:
+                raise ProductError("error_invalid_category_attribute", "Category and attribute not match.")
+            if attribute_id in seen:
+                raise ProductError("error_param", f"Invalid attribute. attribute {attribute_id} is given twice")
+            seen.add(attribute_id)
+            attribute, mandatory = found
+            values = [_attribute_value(attribute, _as_dict(v, "attribute_value_list"))
+                      for v in _as_list(entry.get("attribute_value_list") or [], "attribute_value_list")]
+            if not values:
+                continue  # an attribute without a value is not set; a mandatory one is caught below
+            if len(values) > attribute.max_value_count or (
+                    len(values) > 1 and attribute.input_type not in tx.MULTI_VALUE_TYPES):
+                raise ProductError("error_invalid_attribute_value", "Invalid attribute value.")
+            out.append({"attribute_id": attribute_id, "original_attribute_name": attribute.name,
+                        "is_mandatory": mandatory, "attribute_value_list": values})
         given = {a["attribute_id"] for a in out}
-        if any(a.mandatory and a.attribute_id not in given for a in ATTRIBUTES):
+        if any(a.attribute_id not in given for a in rules.mandatory):
             raise ProductError("error_less_required_attribute", "Mandatory attribute information required")
         return out
 
     @staticmethod
     def _check_logistics(value: Any, weight: float) -> list[dict[str, Any]]:
+        """Documented `error_invalid_logistic_info` "invalid logistic info , {{.error_info}}"
+        (congminh1254/shopee-sdk, schemas/v2.product.add_item.json, error_list)."""
+        def refused(detail: str) -> ProductError:
+            return ProductError("error_invalid_logistic_info", f"invalid logistic info , {detail}")
+
         if not isinstance(value, list) or not value:
-            raise ProductError("error_invalid_logistic_info", "logistic_info is required.")
+            raise refused("logistic_info is required")
         out: list[dict[str, Any]] = []
         for raw in value:
             if not isinstance(raw, dict) or raw.get("logistic_id") is None or not isinstance(raw.get("enabled"), bool):
-                raise ProductError("error_invalid_logistic_info", "logistic_id and enabled are required.")
+                raise refused("logistic_id and enabled are required")
             channel = _CHANNELS_BY_ID.get(_as_int(raw["logistic_id"], "logistic_id"))
             if channel is None:
-                raise ProductError("error_invalid_logistic_info", f"Logistic {raw['logistic_id']} does not exist.")
+                raise refused(f"logistic {raw['logistic_id']} does not exist")
             if raw["enabled"] and not channel.enabled:
-                raise ProductError("error_invalid_logistic_info",
-                                   f"Logistic {channel.channel_id} is not enabled for this shop.")
+                raise refused(f"logistic {channel.channel_id} is not enabled for this shop")
             if raw["enabled"] and weight > channel.max_weight:
-                raise ProductError("error_invalid_logistic_info",
-                                   f"Item weight exceeds the limit of logistic {channel.channel_id}.")
+                raise refused(f"item weight exceeds the limit of logistic {channel.channel_id}")
             entry: dict[str, Any] = {"logistic_id": channel.channel_id, "enabled": raw["enabled"],
                                      "is_free": bool(raw.get("is_free", False))}
-            for optional in ("shipping_fee", "size_id"):
-                if raw.get(optional) is not None:
-                    entry[optional] = raw[optional]
+            # "If specify logistic fee_type is SIZE_SELECTION size_id is required"; "shipping_fee: Only needed
+            # when logistics fee_type = CUSTOM_PRICE" (add_item logistic_info). The doc does not exempt an
+            # entry that disables the channel, so neither does the sandbox.
+            if channel.fee_type == SIZE_SELECTION:
+                size_id = raw.get("size_id")
+                sizes = {size.size_id for size in channel.sizes}
+                if size_id is None or isinstance(size_id, bool) or str(size_id) not in sizes:
+                    raise refused(f"size_id is required for logistic {channel.channel_id} (fee_type SIZE_SELECTION)"
+                                  f" and should be one of {', '.join(sorted(sizes))}")
+                entry["size_id"] = int(str(size_id))
+            if channel.fee_type == CUSTOM_PRICE:
+                fee = _as_number(raw.get("shipping_fee"))
+                if fee is None or fee < 0 or not fee.is_integer():
+                    raise refused(f"shipping_fee is required for logistic {channel.channel_id} "
+                                  "(fee_type CUSTOM_PRICE), a whole rupiah amount of at least 0")
+                entry["shipping_fee"] = int(fee)
             out.append(entry)
         if not any(e["enabled"] for e in out):
-            raise ProductError("error_invalid_logistic_info", "At least one logistic channel must be enabled.")
+            raise refused("at least one logistic channel must be enabled")
         return out
+
+    @staticmethod
+    def _check_gtin(value: Any, rule: str, *, required: bool) -> str | None:
+        """gtin_code by get_item_limit's gtin_validation_rule (congminh1254/shopee-sdk,
+        schemas/v2.product.get_item_limit.json and add_item.json `gtin_code`): Mandatory needs a valid GTIN,
+        Flexible a valid GTIN or "00", Optional either or nothing. Missing: `product.error_busi` "The GTIN code
+        is mandatory, please check and upload again."; malformed: `error_param_validate` (add_item error_list)."""
+        if value is None:
+            if required and rule in (tx.GTIN_MANDATORY, tx.GTIN_FLEXIBLE):
+                raise ProductError("error_busi", "The GTIN code is mandatory, please check and upload again.")
+            return None
+        code = _as_str(value, "gtin_code")
+        if code == NO_GTIN and rule != tx.GTIN_MANDATORY:
+            return code
+        if not _valid_gtin(code):
+            raise ProductError("error_param_validate", "This is not a valid GTIN. Please, inform a valid number.")
+        return code
 
     def _check_pre_order(self, value: Any) -> dict[str, Any]:
         if value is None:
@@ -848,8 +1038,9 @@ class ShopeeProducts:
         weight = self._check_weight(body.get("weight"))
         dimension = None if body.get("dimension") is None else self._check_dimension(body["dimension"])
         category_id = self._check_category(body.get("category_id"))
-        brand_id, brand_name = self._check_brand(body.get("brand"))
-        attributes = self._check_attributes(body.get("attribute_list"))
+        brand_id, brand_name = self._check_brand(body.get("brand"), category_id)
+        attributes = self._check_attributes(body.get("attribute_list"), category_id)
+        gtin = self._check_gtin(body.get("gtin_code"), self._gtin_rule(category_id), required=True)
         logistics = self._check_logistics(body.get("logistic_info"), weight)
         stock = self._stock_from(body, required=False) or 0
         extra = {
@@ -858,8 +1049,8 @@ class ShopeeProducts:
             "condition": self._check_choice(body.get("condition", "NEW"), "condition", ("NEW", "USED")),
             "item_dangerous": _as_int(body.get("item_dangerous", 0), "item_dangerous"),
         }
-        if body.get("gtin_code") is not None:
-            extra["gtin_code"] = _as_str(body["gtin_code"], "gtin_code")
+        if gtin is not None:
+            extra["gtin_code"] = gtin
         status = self._check_choice(body.get("item_status", NORMAL), "item_status", (NORMAL, UNLIST))
         item_sku = self._check_item_sku(body.get("item_sku", ""))
         self._check_shop_limits(shop_id)
@@ -925,14 +1116,29 @@ class ShopeeProducts:
             changes["dimension"] = self._check_dimension(body["dimension"])
         if "category_id" in body:
             changes["category_id"] = self._check_category(body["category_id"])
+        category_id = changes.get("category_id", item.category_id)
+        moved = category_id != item.category_id
         if "brand" in body:
-            changes["brand_id"], changes["brand_name"] = self._check_brand(body["brand"])
+            changes["brand_id"], changes["brand_name"] = self._check_brand(body["brand"], category_id)
+        elif moved:
+            self._check_brand({"brand_id": item.brand_id, "original_brand_name": item.brand_name}, category_id)
+        # Whatever the item ends up with must satisfy its (new) category: the attributes sent replace the
+        # old ones, and a category change checks the attributes kept, so a move without the new category's
+        # mandatory attributes is refused as add_item would refuse it.
+        if "attribute_list" in body or moved:
+            extra["attribute_list"] = self._check_attributes(
+                body["attribute_list"] if "attribute_list" in body else _attribute_request(item), category_id)
+        gtin_rule = self._gtin_rule(category_id)
+        if "gtin_code" in body or moved:
+            # update_item's gtin_code follows the same rule as add_item's; the sandbox asks for it when the
+            # item would otherwise be left without one its category needs.
+            gtin = self._check_gtin(body.get("gtin_code", item.extra.get("gtin_code")), gtin_rule, required=True)
+            if gtin is not None:
+                extra["gtin_code"] = gtin
         if "item_sku" in body:
             changes["item_sku"] = self._check_item_sku(body["item_sku"])
         if "item_status" in body:
             changes["item_status"] = self._check_choice(body["item_status"], "item_status", (NORMAL, UNLIST))
-        if "attribute_list" in body:
-            extra["attribute_list"] = self._check_attributes(body["attribute_list"])
         if "logistic_info" in body:
             extra["logistic_info"] = self._check_logistics(body["logistic_info"], changes.get("weight", item.weight))
         if "pre_order" in body:
@@ -1390,13 +1596,18 @@ class ShopeeProducts:
         attribute_status = request.query.get("attribute_status", "")
         if attribute_status and attribute_status not in ("1", "2"):
             raise _detail("attribute_status should be 1 or 2")
-        ids: list[int] = []
-        total = 0
-        if attribute_status != "1":  # no attribute is mandatory here, so nothing misses a required one
-            # Keyword (partial, case-insensitive) match; when both are given, only item_sku counts.
+        # Keyword (partial, case-insensitive) match; when both are given, only item_sku counts.
+        if not attribute_status:
             ids, total = self.state.search_items(self._shop(request), statuses, offset, page_size,
-                                                 sku_keyword=sku, name_keyword=name,
-                                                 without_attributes=attribute_status == "2")
+                                                 sku_keyword=sku, name_keyword=name)
+        else:
+            # "1: get item lack of requires attribute. 2: get item lack of optional attribute."
+            # (congminh1254/shopee-sdk, schemas/v2.product.search_item.json, request_params).
+            matching, _ = self.state.search_items(self._shop(request), statuses, 0, -1,
+                                                  sku_keyword=sku, name_keyword=name)
+            items = self.state.items(matching)
+            lacking = [i for i in matching if _lacks_attributes(items[i], required=attribute_status == "1")]
+            ids, total = lacking[offset : offset + page_size], len(lacking)
         following = offset + len(ids)
         return ok(response={"item_id_list": ids, "total_count": total,
                             "next_offset": str(following) if following < total else ""})
@@ -1505,11 +1716,17 @@ class ShopeeProducts:
                     for v in product.variants
                 ]
                 models.extend(item_models)
-                category = CATEGORIES.get(product.category)
+                leaf = tx.SEED_LEAF.get(product.category, tx.DRONE_ACCESSORIES)
+                extra: dict[str, Any] = {
+                    "logistic_info": [{"logistic_id": SEED_CHANNEL, "enabled": True, "is_free": False}],
+                    "attribute_list": _seed_attributes(product, leaf), "condition": "NEW", "item_dangerous": 0,
+                    "pre_order": {"is_pre_order": False, "days_to_ship": self.limits.non_pre_order_days_to_ship},
+                }
+                if self._gtin_rule(leaf) == tx.GTIN_FLEXIBLE:
+                    extra["gtin_code"] = NO_GTIN
                 items.append(ItemRecord(
                     item_id=item_id, shop_id=shop, item_sku=product.sku, item_name=product.title,
-                    description=product.description,
-                    category_id=category.shopee_category_id if category else PARENT_CATEGORY_ID,
+                    description=product.description, category_id=leaf,
                     brand_id=brand_id_for(product.brand),
                     brand_name=product.brand if brand_id_for(product.brand) else "No Brand",
                     weight=product.weight_g / 1000,
@@ -1518,10 +1735,7 @@ class ShopeeProducts:
                     price=min((m.price for m in item_models), default=listed(product.price)),
                     stock=product.total_stock, item_status=NORMAL, create_time=created, update_time=created,
                     tiers=tiers,
-                    extra={"logistic_info": [{"logistic_id": SEED_CHANNEL, "enabled": True, "is_free": False}],
-                           "attribute_list": [], "condition": "NEW", "item_dangerous": 0,
-                           "pre_order": {"is_pre_order": False,
-                                         "days_to_ship": self.limits.non_pre_order_days_to_ship}},
+                    extra=extra,
                 ))
             self.state.put_image_urls(image_urls.items(), now)
             self.state.insert_items(items)

@@ -20,6 +20,28 @@ the public facts are silent:
 - `idempotency_key` is validated (1-128 chars) but ignored unless `SandboxConfig.tiktok_idempotency_dedup`:
   no source says TikTok answers a reused key with the first result, so a repeat makes a second product.
 - The daily listing limit counts products created with save_mode LISTING since midnight in Jakarta.
+- Categories: the v2 tree of taxonomy_tiktok.py. Every category call and every write must say
+  `category_version=v2`: a missing version means v1 (LYWZX products/RecommendCategory.ts "The old version
+  of category data will be given by default"; Create Product "Default: v1"), and SEA shops must use v2
+  (12052217 "All region shops must use V2 categories...", DOC-CREATE = the create-product-202309 copy cited
+  in shared/marketplaces/tiktok.md; a live report of that answer to Get Categories without the version:
+  find_string id 59083934214). A v1 id with v2 is 12052230 "Category version and categoryID are not matched."
+  (same copies). A removed category is gone from Get Categories and "does not exist" (12052023) everywhere.
+- Product attributes are checked against Get Attributes: every `is_requried` one present (12052104), the
+  conditional ones when their condition holds (12052182), listed value ids (12052529), custom names only
+  where `is_customizable` (12052247), one value unless `is_multiple_selection` (12052246). Codes from the
+  Create Product error table (lazykern/ecommerce-api-docs data/raw/tiktok/api-reference/products/
+  create-product.doc.json); the table has no "unknown product attribute id" code, so 12052240 "Do not
+  support custom property." is used for an id the category does not have.
+- Certifications the rules mark required are enforced (12052105 "required qualification miss"), and Edit
+  Product overwrites everything it is sent and clears what it is not sent, price and inventory excepted
+  (edit-product.doc.json: "All inputs, including blanks, in the request payload will overwrite existing
+  values ... Exceptions to this rule are the price and inventory fields").
+- TOKOPEDIA in listing_platforms: refused with 12052994 "seller is not toko seller" when the shop is not
+  linked (`SandboxConfig.tiktok_tokopedia_linked`), and with 12052358 "Tokopedia platform doesn't support this
+  kind of product" when the category is not in the Tokopedia tree (both in DOC-CREATE's table; no source says
+  which code a non-Tokopedia category gets, 12052330 "product is not supported to list in designated sale
+  platform" being the other candidate).
 """
 
 from __future__ import annotations
@@ -39,8 +61,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from syncstore_cli.domain.catalog import CATEGORIES, Category, Platform, Product
+from syncstore_cli.domain.catalog import Platform, Product
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox import taxonomy_tiktok as tx
 from syncstore_cli.sandbox.images import IMAGE_SIZE, image_for_path, image_header
 from syncstore_cli.sandbox.listings_tiktok import (
     ACTIVATE,
@@ -61,8 +84,6 @@ from syncstore_cli.sandbox.web import Handler, Request, Response, Router
 TIKTOK_SHOP = "TIKTOK_SHOP"
 TOKOPEDIA = "TOKOPEDIA"
 WAREHOUSE_ID = "7068517275539719942"
-ROOT_CATEGORY_ID = "601100"
-ROOT_CATEGORY_NAME = "Drone FPV"
 IMAGE_URI_PREFIX = "tos-alisg-i-sbxfpv-id/"
 NO_BRAND = "No Brand"
 JAKARTA_OFFSET = 7 * 3600
@@ -70,27 +91,25 @@ SEARCH_STATUSES = ("ALL", "DRAFT", "PENDING", "FAILED", "ACTIVATE", "SELLER_DEAC
                    "FREEZE", "DELETED")
 # Fields the sandbox keeps as sent and gives back on Get Product, without judging them.
 KEPT_FIELDS = ("is_cod_allowed", "minimum_order_quantity", "shipping_insurance_requirement", "external_product_id",
-               "delivery_option_ids", "is_not_for_sale", "is_pre_owned", "certifications", "size_chart", "video")
+               "is_not_for_sale", "is_pre_owned", "video")
+# Delivery options of the shop's warehouse (Get Product `delivery_options[] {id, name, is_available}`,
+# get-product.doc.json); ids modelled. LiPo batteries may not fly, so sellers pick the land option for them.
+DELIVERY_OPTIONS = {"7129734561278953217": "Reguler", "7129734561278953218": "Hemat Kargo (Darat)",
+                    "7129734561278953219": "Instan"}
+LAND_DELIVERY = "7129734561278953218"
 
 PARAM_ERROR = 36009004
 NOT_LIVE = 12052901  # Update Price / Update Inventory on a product that is not ACTIVATE
 INVALID_PARAM = 98001004
 PRODUCT_MISSING = 12052032
 PRODUCT_OF_OTHER_SHOP = 12052034
+V1_CATEGORIES = (12052217, "All region shops must use V2 categories. Check the documentation for further details.")
+VERSION_MISMATCH = (12052230, "Category version and categoryID are not matched.")
+CATEGORY_MISSING = (12052023, "Category does not exist")
+NOT_LEAF = (12052024, "Category is not final category")
+NOT_TOKO_SELLER = (12052994, "seller is not toko seller")
+NOT_ON_TOKOPEDIA = (12052358, "Tokopedia platform doesn't support this kind of product")
 
-# Sales properties the sandbox offers per category (Get Attributes); custom names work too.
-_COLOURS = ("Merah", "Biru", "Hijau", "Hitam", "Kuning", "Transparan")
-_GENERIC_PROPERTIES: tuple[tuple[str, tuple[str, ...]], ...] = (("Warna", _COLOURS), ("Ukuran", ()), ("Varian", ()))
-_CATEGORY_PROPERTIES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
-    "motor": (("KV", ("1750KV", "1950KV", "2450KV", "2750KV")),),
-    "battery": (("Cell", ("4S", "6S")), ("Kapasitas", ("850mAh", "1300mAh", "1500mAh"))),
-    "receiver": (("Frekuensi", ("2.4 GHz", "915 MHz")),),
-    "radio": (("Frekuensi", ("2.4 GHz", "915 MHz")),),
-    "vtx": (("Konektor", ("SMA", "RP-SMA", "U.FL")),),
-    "antenna": (("Konektor", ("SMA", "RP-SMA", "U.FL")),),
-    "camera": (("Lensa", ("1.8mm", "2.1mm")),),
-}
-_PRODUCT_PROPERTY = ("Garansi", ("Tanpa Garansi", "Garansi Toko", "Garansi Resmi"))
 @cache
 def _catalog_brands() -> tuple[str, ...]:
     from syncstore_cli.sandbox.generator import generate_catalog
@@ -246,28 +265,27 @@ def plain_text(description: str) -> str:
 
 # -- the category tree ---------------------------------------------------------------------------
 
-_LEAVES: dict[str, Category] = {cat.tiktok_category_id: cat for cat in CATEGORIES.values()}
-
-
-def _leaf_name(cat: Category) -> str:
-    return cat.name.split(">")[-1].strip()
-
-
-def _category_properties(cat: Category) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    return _CATEGORY_PROPERTIES.get(cat.key, ()) + _GENERIC_PROPERTIES
-
 
 def _builtin_attributes() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     attributes: dict[str, str] = {}
     values: dict[str, tuple[str, str, str]] = {}
-    for cat in CATEGORIES.values():
-        for name, options in (*_category_properties(cat), _PRODUCT_PROPERTY):
-            aid = attribute_id(name)
-            attributes.setdefault(aid, name)
-            for option in options:
-                vid = attribute_value_id(aid, option)
-                values.setdefault(vid, (vid, aid, option))
+    sales = [*tx.GENERIC_SALES, *(prop for props in tx.SALES_BY_LEAF.values() for prop in props)]
+    for name, options in sales:
+        aid = attribute_id(name)
+        attributes.setdefault(aid, name)
+        for option in options:
+            vid = attribute_value_id(aid, option)
+            values.setdefault(vid, (vid, aid, option))
+    for leaf in tx.LEAVES.values():
+        for spec in leaf.attributes:
+            attributes.setdefault(spec.id, spec.name)
+            for vid, name in spec.values:
+                values.setdefault(vid, (vid, spec.id, name))
     return list(attributes.items()), list(values.values())
+
+
+def _sales_properties(category_id: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tx.SALES_BY_LEAF.get(category_id, ()) + tx.GENERIC_SALES
 
 
 # -- validated drafts ----------------------------------------------------------------------------
@@ -361,6 +379,7 @@ class TikTokProducts:
         api = self._api
         router.add("POST", "/product/202309/images/upload", guard(api(self.upload_image), shop_scoped=False))
         router.add("GET", "/product/202309/categories", guard(api(self.categories)))
+        router.add("POST", "/product/202309/categories/recommend", guard(api(self.recommend_category)))
         router.add_prefix("GET", "/product/202309/categories/", guard(api(self.category_detail)))
         router.add("GET", "/product/202309/brands", guard(api(self.brands)))
         router.add("GET", "/logistics/202309/warehouses", guard(api(self.warehouses)))
@@ -471,49 +490,123 @@ class TikTokProducts:
         return Response(200, data, {"content-type": kind, "cache-control": "public, max-age=86400"})
 
     # -- reference data -------------------------------------------------------------------------
+    # The tree as this shop sees it now: removals are read from the state on every call.
+    def _removed(self) -> set[str]:
+        removed = self.state.removed_categories()
+        return {cid for top in removed if top in tx.NODES for cid in tx.subtree(top)}
+
+    @staticmethod
+    def _require_v2(version: Any) -> None:
+        if version != "v2":
+            raise Refused(*V1_CATEGORIES)
+
+    def _leaf(self, category_id: Any, version: Any) -> tx.LeafSpec:
+        """The current v2 leaf named by a request, or the documented refusal."""
+        if not isinstance(category_id, str) or not category_id.isdigit():
+            raise Refused(12052002, "Incorrect category format")
+        self._require_v2(version)
+        if category_id in tx.V1_CATEGORY_IDS:
+            raise Refused(*VERSION_MISMATCH)
+        if category_id not in tx.NODES or category_id in self._removed():
+            raise Refused(*CATEGORY_MISSING)
+        leaf = tx.LEAVES.get(category_id)
+        if leaf is None:
+            raise Refused(*NOT_LEAF)
+        return leaf
+
+    def _platform_tree(self, platform: str) -> set[str]:
+        if platform not in self.rules.names("listing_platforms"):
+            raise invalid("listing_platform", f"unknown listing platform {platform!r}",
+                          ", ".join(self.rules.names("listing_platforms")))
+        if platform == TOKOPEDIA and not self.config.tiktok_tokopedia_linked:
+            raise Refused(*NOT_TOKO_SELLER)
+        ids = tx.tokopedia_ids() if platform == TOKOPEDIA else set(tx.NODES)
+        return ids - self._removed()
+
     def categories(self, request: Request) -> dict[str, Any]:
-        root = {"id": ROOT_CATEGORY_ID, "parent_id": "0", "local_name": ROOT_CATEGORY_NAME, "is_leaf": False,
-                "permission_statuses": ["AVAILABLE"]}
-        leaves = [{"id": cid, "parent_id": ROOT_CATEGORY_ID, "local_name": _leaf_name(cat), "is_leaf": True,
-                   "permission_statuses": ["AVAILABLE"]} for cid, cat in sorted(_LEAVES.items())]
+        self._require_v2(request.query.get("category_version"))
+        ids = self._platform_tree(request.query.get("listing_platform") or TIKTOK_SHOP)
         keyword = request.query.get("keyword", "").casefold()
-        if keyword:
-            leaves = [leaf for leaf in leaves if keyword in str(leaf["local_name"]).casefold()]
-        return {"categories": [root, *leaves]}
+        return {"categories": [{
+            "id": node.id, "parent_id": node.parent_id, "local_name": node.name, "is_leaf": tx.is_leaf(node.id),
+            "permission_statuses": ["AVAILABLE"],
+        } for node in tx.NODES.values() if node.id in ids and keyword in node.name.casefold()]}
+
+    def recommend_category(self, request: Request) -> dict[str, Any]:
+        # Recommend Category (recommend-category.doc.json; LYWZX products/RecommendCategory.ts): one leaf,
+        # with `categories` its chain from the root ("Category chain information of the recommended category").
+        body = self._body(request)
+        title = _text_field(body, "product_title")
+        if not title.strip():
+            raise Refused(12052261, "product name is empty")
+        if _CHINESE.search(title):
+            raise Refused(12052262, "Chinese characters are not supported in product name")
+        low, high = self.rules.number("title", "min_length"), self.rules.number("title", "max_length")
+        if len(title) > high:
+            raise Refused(12052051, f"The product name exceed max limit characters ({len(title)} > {high})")
+        if len(title) < low:
+            raise invalid("product_title", f"the title has {len(title)} characters", f"{low}-{high} characters")
+        if problem := hygiene_problem(title):
+            raise Refused(12052931, f"The title must follow the formatting rules: {problem}.")
+        self._require_v2(body.get("category_version"))
+        ids = self._platform_tree(body.get("listing_platform") or TIKTOK_SHOP)
+        ranked = tx.recommend(title, ids & set(tx.LEAVES))
+        if not ranked:
+            raise Refused(12019064, "No matching categories. Provide the full name of your product, edit its product "
+                                    "properties, and try again.")
+        path = tx.chain(ranked[0])
+        return {"leaf_category_id": ranked[0], "categories": [{
+            "id": node.id, "name": node.name, "level": level, "is_leaf": node.id == ranked[0],
+            "permission_statuses": ["AVAILABLE"],
+        } for level, node in enumerate(path, start=1)]}
 
     def category_detail(self, request: Request) -> dict[str, Any]:
         parts = request.path.removeprefix("/product/202309/categories/").split("/")
         if len(parts) != 2 or parts[1] not in ("attributes", "rules"):
             raise Refused(36009009, "Invalid path. The specified path does not match any available endpoint", 404)
-        cat = _LEAVES.get(parts[0])
-        if cat is None:
-            if parts[0] == ROOT_CATEGORY_ID:
-                raise Refused(12052024, "Category is not final category")
-            raise Refused(12052023, "Category does not exist")
+        leaf = self._leaf(parts[0], request.query.get("category_version"))
         if parts[1] == "rules":
-            return dict(self.rules.data["category_rules"])
-        attributes = []
-        for name, options in _category_properties(cat):
+            return self.category_rules(leaf)
+        attributes: list[dict[str, Any]] = []
+        for name, options in _sales_properties(leaf.category_id):
             aid = attribute_id(name)
             attributes.append({
-                "id": aid, "name": name, "type": "SALES_PROPERTY", "is_requried": False,
+                "id": aid, "name": name, "type": tx.SALES_PROPERTY, "is_requried": False,
                 "is_multiple_selection": False, "is_customizable": True, "requirement_conditions": [],
                 "values": [{"id": attribute_value_id(aid, o), "name": o} for o in options],
             })
-        name, options = _PRODUCT_PROPERTY
-        aid = attribute_id(name)
-        attributes.append({
-            "id": aid, "name": name, "type": "PRODUCT_PROPERTY", "is_requried": False,
-            "is_multiple_selection": False, "is_customizable": False, "requirement_conditions": [],
-            "values": [{"id": attribute_value_id(aid, o), "name": o} for o in options],
-        })
+        for spec in leaf.attributes:
+            attributes.append({
+                "id": spec.id, "name": spec.name, "type": spec.type, "is_requried": spec.required,
+                "is_multiple_selection": spec.multiple, "is_customizable": spec.customizable,
+                "requirement_conditions": [{"condition_type": "VALUE_ID_MATCH", "attribute_id": aid,
+                                            "attribute_value_id": vid} for aid, vid in spec.required_when],
+                "values": [{"id": vid, "name": name} for vid, name in spec.values],
+            })
         return {"attributes": attributes}
+
+    def _certification_required(self, leaf: tx.LeafSpec) -> bool:
+        return leaf.category_id == self.config.tiktok_certification_required_category
+
+    def category_rules(self, leaf: tx.LeafSpec) -> dict[str, Any]:
+        """Get Category Rules (get-category-rules.doc.json): the JSON file's base plus the leaf's own rules."""
+        rules = dict(self.rules.data["category_rules"])
+        rules["product_certifications"] = [{
+            "id": cert.id, "name": cert.name, "is_required": self._certification_required(leaf),
+            "document_details": cert.document_details, "sample_image_url": "", "requirement_conditions": [],
+            "expiration_date": {"is_required": cert.expiration_required},
+        } for cert in leaf.certifications]
+        rules["size_chart"] = {"is_supported": leaf.size_chart_supported, "is_required": False}
+        return rules
 
     def brands(self, request: Request) -> dict[str, Any]:
         size = self._page_size(request)
         offset = self._offset_token(request.query.get("page_token", ""))
+        if request.query.get("category_id"):
+            self._leaf(request.query["category_id"], request.query.get("category_version"))
         wanted = request.query.get("brand_name", "").casefold()
-        rows = [(bid, name) for bid, name in self.state.brands() if wanted in name.casefold()]
+        # "Filter results to include brand names that begin with the specified value" (get-brands.doc.json).
+        rows = [(bid, name) for bid, name in self.state.brands() if name.casefold().startswith(wanted)]
         page = rows[offset : offset + size]
         more = offset + size < len(rows)
         return {
@@ -522,6 +615,12 @@ class TikTokProducts:
             "total_count": len(rows),
             "next_page_token": self._token({"offset": offset + size}) if more else "",
         }
+
+    def remove_category(self, category_id: str) -> None:
+        """TikTok retiring a category: it and everything under it leave the tree. KeyError for an unknown id."""
+        if category_id not in tx.NODES:
+            raise KeyError(category_id)
+        self.state.remove_categories([category_id], self.now)
 
     def warehouses(self, request: Request) -> dict[str, Any]:
         shop = self.shops.get(self._shop(request), {})
@@ -568,17 +667,16 @@ class TikTokProducts:
         for name in ("title", "description", "category_id", "main_images", "skus", "package_weight"):
             if body.get(name) is None:
                 raise required(name)
-        if body.get("category_version", "v1") != r.data["category_version"]:
-            raise Refused(12052217, "All region shops must use V2 categories. Check the documentation for further "
-                                    "details.")
-        category_id = body["category_id"]
-        if not isinstance(category_id, str) or not category_id.isdigit():
-            raise Refused(12052002, "Incorrect category format")
-        if category_id == ROOT_CATEGORY_ID:
-            raise Refused(12052024, "Category is not final category")
-        if category_id not in _LEAVES:
-            raise Refused(12052023, "Category does not exist")
+        leaf = self._leaf(body["category_id"], body.get("category_version"))
+        category_id = leaf.category_id
         platforms = self._platforms(body)
+        # Omitting listing_platforms on Edit re-audits on the current platforms (edit-product.doc.json).
+        target = platforms or (existing.listing_platforms if existing is not None else [TIKTOK_SHOP])
+        if TOKOPEDIA in target:
+            if not self.config.tiktok_tokopedia_linked:
+                raise Refused(*NOT_TOKO_SELLER)
+            if not leaf.on_tokopedia:
+                raise Refused(*NOT_ON_TOKOPEDIA)
 
         title = _text_field(body, "title")
         if not title.strip():
@@ -619,15 +717,21 @@ class TikTokProducts:
                                         "cleared by the system. Reason: [Brand does not exist]. "
                                         "You can edit it later."})
             brand_id = None
-        product_attributes = body.get("product_attributes") or []
-        if not isinstance(product_attributes, list):
-            raise invalid("product_attributes", "it must be a list", "a list of {id, values[]}")
-        for attribute in product_attributes:
-            for value in (attribute.get("values") or []) if isinstance(attribute, dict) else []:
-                value_name = value.get("name") if isinstance(value, dict) else None
-                flaw = hygiene_problem(value_name) if isinstance(value_name, str) else None
-                if flaw:
-                    raise Refused(12052935, f"Product attribute value names must follow the formatting rules: {flaw}.")
+        new_values: list[tuple[str, str, str]] = []
+        product_attributes = self._product_attributes(body.get("product_attributes"), leaf, new_values)
+        extra = {k: body[k] for k in KEPT_FIELDS if k in body}
+        certifications = self._certifications(body.get("certifications"), leaf)
+        if certifications:
+            extra["certifications"] = certifications
+        size_chart = self._size_chart(body.get("size_chart"), leaf)
+        if size_chart is not None:
+            extra["size_chart"] = size_chart
+        delivery = body.get("delivery_option_ids")
+        if delivery:
+            if not isinstance(delivery, list) or any(d not in DELIVERY_OPTIONS for d in delivery):
+                raise invalid("delivery_option_ids", f"{delivery!r} names an unknown delivery option",
+                              "ids of the warehouse's delivery options")
+            extra["delivery_option_ids"] = list(dict.fromkeys(delivery))
         save_mode = body.get("save_mode") or "LISTING"
         if save_mode not in ("LISTING", "AS_DRAFT"):
             raise invalid("save_mode", f"unknown save mode {save_mode!r}", "LISTING or AS_DRAFT")
@@ -635,11 +739,148 @@ class TikTokProducts:
             title=title, description=description, category_id=category_id, brand_id=brand_id,
             main_images=main_images, package_weight=package_weight, package_dimensions=package_dimensions,
             product_attributes=product_attributes, listing_platforms=platforms, save_mode=save_mode, skus=[],
-            extra={k: body[k] for k in KEPT_FIELDS if k in body}, warnings=warnings, new_attributes=[],
-            new_values=[],
+            extra=extra, warnings=warnings, new_attributes=[], new_values=new_values,
         )
         self._skus(body["skus"], existing, draft)
         return draft
+
+    def _product_attributes(self, value: Any, leaf: tx.LeafSpec,
+                            new_values: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+        """The product attributes as Get Product shows them, every rule of Get Attributes checked."""
+        if value is None:
+            value = []
+        if not isinstance(value, list):
+            raise invalid("product_attributes", "it must be a list", "a list of {id, values[]}")
+        specs = {spec.id: spec for spec in leaf.attributes}
+        out: list[dict[str, Any]] = []
+        chosen: set[tuple[str, str]] = set()
+        for raw in value:
+            aid = str(raw.get("id") or "") if isinstance(raw, dict) else ""
+            if not aid:
+                raise Refused(12052241, "attribute name or attribute id is empty.")
+            spec = specs.get(aid)
+            if spec is None:
+                raise Refused(12052240, f"Do not support custom property. Attribute {aid} is not one of category "
+                                        f"{leaf.category_id}'s product attributes.")
+            if any(a["id"] == aid for a in out):
+                raise Refused(12052254, "Duplicate attribute id")
+            raw_values = raw.get("values")
+            if not isinstance(raw_values, list) or not raw_values:
+                raise Refused(12052248, "The product property value name or attribute value id is empty.")
+            if len(raw_values) > 1 and not spec.multiple:
+                raise Refused(12052246, f"The product property not support multi selected, attribute id is :{aid}.")
+            values: list[dict[str, str]] = []
+            for item in raw_values:
+                values.append(self._product_attribute_value(item, spec, new_values))
+            if len({v["id"] for v in values}) < len(values):
+                raise Refused(12052251, "Duplicated attribute values found for an attribute. Remove or modify the "
+                                        "duplicated value.")
+            chosen.update((aid, v["id"]) for v in values)
+            out.append({"id": aid, "name": spec.name, "values": values})
+        present = {a["id"] for a in out}
+        for spec in leaf.attributes:
+            if spec.id in present:
+                continue
+            if spec.required:
+                raise Refused(12052104, f"property is required: {spec.name} (attribute id {spec.id})")
+            trigger = next(((aid, vid) for aid, vid in spec.required_when if (aid, vid) in chosen), None)
+            if trigger is not None:
+                parent = next(s for s in leaf.attributes if s.id == trigger[0])
+                raise Refused(12052182, f"The '{spec.name}' field is required as you've selected "
+                                        f"'{parent.value_name(trigger[1])}' for '{parent.name}'.")
+        return out
+
+    def _product_attribute_value(self, item: Any, spec: tx.AttributeSpec,
+                                 new_values: list[tuple[str, str, str]]) -> dict[str, str]:
+        if not isinstance(item, dict):
+            raise Refused(12052248, "The product property value name or attribute value id is empty.")
+        vid, name = item.get("id") or None, item.get("name") or None
+        if vid is not None:  # "if both are provided, the ID takes priority" (create-product.doc.json)
+            listed = spec.value_name(str(vid))
+            known = self.state.attribute_value(str(vid))  # a custom value this seller made earlier
+            if listed is None and (known is None or known[0] != spec.id):
+                raise Refused(12052529, f"The property value id not exist. ({vid} for attribute {spec.id})")
+            return {"id": str(vid), "name": listed if listed is not None else known[1] if known else ""}
+        if not isinstance(name, str) or not name.strip():
+            raise Refused(12052248, "The product property value name or attribute value id is empty.")
+        if not spec.customizable:
+            raise Refused(12052247, f"Do not support custom product attribute. Choose one of the values of "
+                                    f"{spec.name} (attribute id {spec.id}) by id.")
+        limit = self.rules.number("product_attributes", "value_name_max_length")
+        if len(name) > limit:
+            raise Refused(12052249, f"The product property value name characters cannot exceed {limit}, attribute "
+                                    f"value name is :{name[:50]}.")
+        if _CHINESE.search(name):
+            raise Refused(12052250, "The product property value name characters contain Chinese.")
+        if flaw := hygiene_problem(name):
+            raise Refused(12052935, f"Product attribute value names must follow the formatting rules: {flaw}.")
+        # "The system will auto-generate an ID after listing" (create-product.doc.json, values.name).
+        custom = attribute_value_id(spec.id, name)
+        new_values.append((custom, spec.id, name))
+        return {"id": custom, "name": name}
+
+    def _certifications(self, value: Any, leaf: tx.LeafSpec) -> list[dict[str, Any]]:
+        """Certifications as sent (id, images, files, expiration_date), checked against Get Category Rules."""
+        if value is None:
+            value = []
+        limit = self.rules.number("certifications", "max_count")
+        if not isinstance(value, list) or len(value) > limit:
+            raise invalid("certifications", "it must be a list of certifications", f"at most {limit}")
+        known = {cert.id: cert for cert in leaf.certifications}
+        out: list[dict[str, Any]] = []
+        for raw in value:
+            cid = str(raw.get("id") or "") if isinstance(raw, dict) else ""
+            cert = known.get(cid)
+            if cert is None:
+                raise Refused(12052655, f"qualification id not exist ({cid or 'empty'})")
+            if any(c["id"] == cid for c in out):
+                raise Refused(12052656, "qualification id duplicate")
+            images = raw.get("images") or []
+            files = raw.get("files") or []
+            if not isinstance(images, list) or not isinstance(files, list) or (not images and not files):
+                raise Refused(12052657, "qualification image and pdf file is out of limit.")
+            uris = [i.get("uri") if isinstance(i, dict) else None for i in images]
+            if any(not isinstance(u, str) for u in uris) or len(self.state.images([str(u) for u in uris])) < len(
+                    set(uris)):
+                raise Refused(12052650, "product qualification image uri illegal")
+            for f in files:
+                if (not isinstance(f, dict) or not f.get("id") or not f.get("name")
+                        or str(f.get("format", "")).upper() != "PDF"):
+                    raise Refused(12052658, "product qualification file uri illegal")
+            cert_out: dict[str, Any] = {"id": cid, "images": [{"uri": u} for u in uris],
+                                        "files": [{"id": str(f["id"]), "name": str(f["name"]), "format": "PDF"}
+                                                  for f in files]}
+            expiry = raw.get("expiration_date")
+            if expiry is not None or cert.expiration_required:
+                if isinstance(expiry, bool) or not isinstance(expiry, int) or expiry <= self.now:
+                    raise Refused(12052385, "Please enter valid certificate expiration date")
+                cert_out["expiration_date"] = expiry
+            out.append(cert_out)
+        if self._certification_required(leaf):
+            missing = [cert.name for cert in leaf.certifications if cert.id not in {c["id"] for c in out}]
+            if missing:
+                raise Refused(12052105, f"required qualification miss: {', '.join(missing)}")
+        return out
+
+    def _size_chart(self, value: Any, leaf: tx.LeafSpec) -> dict[str, Any] | None:
+        if not value:
+            return None
+        if not isinstance(value, dict):
+            raise invalid("size_chart", "it must be an object", "{image: {uri}} or {template: {id}}")
+        image, template = value.get("image"), value.get("template")
+        if image:
+            uri = image.get("uri") if isinstance(image, dict) else None
+            if not isinstance(uri, str) or not self.state.images([uri]):
+                raise Refused(12052670, "The size chart image URI is invalid. Note: API users must use the URI "
+                                        "generated by the Upload Product Image API.")
+            chart: dict[str, Any] = {"image": {"uri": uri}}
+        elif template:
+            raise Refused(12052128, "Size chart not found")  # the sandbox shop has no size chart templates
+        else:
+            raise Refused(12052673, "Product sizechart image is required")
+        # "If size charts are not supported, even if you provide a size chart ... the size chart will not be
+        # saved" (get-category-rules.doc.json, size_chart.is_supported).
+        return chart if leaf.size_chart_supported else None
 
     def _platforms(self, body: Mapping[str, Any]) -> list[str] | None:
         if "listing_platforms" not in body or body["listing_platforms"] is None:
@@ -1000,7 +1241,7 @@ class TikTokProducts:
                 old, title=draft.title, description=draft.description, category_id=draft.category_id,
                 brand_id=draft.brand_id, main_images=draft.main_images, package_weight=draft.package_weight,
                 package_dimensions=draft.package_dimensions, product_attributes=draft.product_attributes,
-                extra={**old.extra, **draft.extra}, skus=skus, update_time=int(now),
+                extra=draft.extra, skus=skus, update_time=int(now),
             )
             reaudit = self._content(new) != self._content(old)
             given = draft.listing_platforms
@@ -1180,6 +1421,12 @@ class TikTokProducts:
         def change(listing: Listing, platforms: list[str], now: float) -> Refused | None:
             if listing.status == DELETED:
                 return Refused(PRODUCT_MISSING, "The product does not exist")
+            if TOKOPEDIA in platforms:
+                if not self.config.tiktok_tokopedia_linked:
+                    return Refused(*NOT_TOKO_SELLER)
+                leaf = tx.LEAVES.get(listing.category_id)
+                if leaf is None or not leaf.on_tokopedia:
+                    return Refused(*NOT_ON_TOKOPEDIA)
             woken = False
             if TIKTOK_SHOP in platforms and listing.status in (SELLER_DEACTIVATED, DRAFT):
                 listing.status, woken = PENDING, True
@@ -1231,11 +1478,12 @@ class TikTokProducts:
         def url(uri: str) -> str:
             return f"{base_url}/tiktok/img/{uri}"
 
-        cat = _LEAVES.get(listing.category_id)
-        chains = [{"id": ROOT_CATEGORY_ID, "parent_id": "0", "local_name": ROOT_CATEGORY_NAME, "is_leaf": False}]
-        if cat is not None:
-            chains.append({"id": listing.category_id, "parent_id": ROOT_CATEGORY_ID, "local_name": _leaf_name(cat),
-                           "is_leaf": True})
+        chains = [{"id": node.id, "parent_id": node.parent_id, "local_name": node.name, "is_leaf": tx.is_leaf(node.id)}
+                  for node in tx.chain(listing.category_id)]
+        extra = dict(listing.extra)
+        certifications = extra.pop("certifications", None)
+        size_chart = extra.pop("size_chart", None)
+        delivery = extra.pop("delivery_option_ids", None)
         view: dict[str, Any] = {
             "id": listing.product_id,
             "title": listing.title,
@@ -1267,8 +1515,23 @@ class TikTokProducts:
             "has_draft": False,
             "create_time": listing.create_time,
             "update_time": listing.update_time,
-            **listing.extra,
+            **extra,
         }
+        # Get Product's shapes (get-product.doc.json): certifications carry `title`, images and file URLs;
+        # the size chart its image with URLs; custom delivery options {id, name, is_available}.
+        if certifications:
+            view["certifications"] = [{
+                "id": cert["id"],
+                "title": next((c.name for leaf in tx.LEAVES.values() for c in leaf.certifications
+                               if c.id == cert["id"]), ""),
+                "images": [self._image_view(i["uri"], url) for i in cert["images"]],
+                "files": [{**f, "urls": [f"{base_url}/tiktok/files/{f['id']}"]} for f in cert["files"]],
+                **({"expiration_date": cert["expiration_date"]} if "expiration_date" in cert else {}),
+            } for cert in certifications]
+        if size_chart:
+            view["size_chart"] = {"image": self._image_view(size_chart["image"]["uri"], url)}
+        if delivery:
+            view["delivery_options"] = [{"id": d, "name": DELIVERY_OPTIONS[d], "is_available": True} for d in delivery]
         if listing.brand_id is not None:
             view["brand"] = {"id": listing.brand_id, "name": self.state.brand_name(listing.brand_id) or ""}
         if listing.package_dimensions is not None:
@@ -1277,6 +1540,11 @@ class TikTokProducts:
         if statuses is not None:
             view["integrated_platform_statuses"] = statuses
         return view
+
+    def _image_view(self, uri: str, url: Callable[[str], str]) -> dict[str, Any]:
+        record = self.state.images([uri]).get(uri)
+        return {"uri": uri, "urls": [url(uri)], "thumb_urls": [url(uri)],
+                "width": record.width if record else 0, "height": record.height if record else 0}
 
     def get_product(self, request: Request) -> dict[str, Any]:
         product_id = request.path.removeprefix("/product/202309/products/")
@@ -1438,17 +1706,24 @@ class TikTokProducts:
                     # A missing catalog price is kept visible as "0" rather than invented.
                     skus.append(Sku(next(ids), seller_sku, attrs, str(price or 0), "IDR",
                                     [{"warehouse_id": WAREHOUSE_ID, "quantity": stock}]))
+                leaf = tx.LEAVES[tx.SEED_LEAF[p.category]]
+                on_tokopedia = leaf.on_tokopedia and self.config.tiktok_tokopedia_linked
+                extra, documents = _seeded_documents(p, leaf)
+                for uri, use_case in documents:
+                    images.setdefault(uri, ImageRecord(uri, IMAGE_SIZE, IMAGE_SIZE, "PNG", use_case, None,
+                                                       f"/images/{uri.rsplit('/', 1)[-1]}/1.png"))
                 listings.append(Listing(
                     product_id=product_id, shop_id=shop_id, title=p.title, description=_html_description(p.description),
-                    category_id=CATEGORIES[p.category].tiktok_category_id, brand_id=brand,
+                    category_id=leaf.category_id, brand_id=brand,
                     main_images=[catalog_image_uri(u) for u in p.images],
                     package_weight={"value": format(Decimal(p.weight_g) / 1000, "f"), "unit": "KILOGRAM"},
                     package_dimensions={"length": str(p.length_cm), "width": str(p.width_cm),
                                         "height": str(p.height_cm), "unit": "CENTIMETER"},
-                    product_attributes=[], listing_platforms=[TIKTOK_SHOP, TOKOPEDIA], status=ACTIVATE,
-                    tokopedia_status=ACTIVATE, audit_due_at=None, audit_outcome=None, audit_failed_reasons=[],
-                    extra={}, create_time=start + n * 60, update_time=start + n * 60, skus=skus, seed_key=p.id,
-                    counts_toward_limit=False,
+                    product_attributes=_seeded_attributes(p, leaf),
+                    listing_platforms=[TIKTOK_SHOP, TOKOPEDIA] if on_tokopedia else [TIKTOK_SHOP], status=ACTIVATE,
+                    tokopedia_status=ACTIVATE if on_tokopedia else None, audit_due_at=None, audit_outcome=None,
+                    audit_failed_reasons=[], extra=extra, create_time=start + n * 60, update_time=start + n * 60,
+                    skus=skus, seed_key=p.id, counts_toward_limit=False,
                 ))
             self.state.put_images(images.values(), now)
             self.state.put_brands(brands.items())
@@ -1510,3 +1785,48 @@ def _html_description(text: str) -> str:
     # quote=False: TikTok refuses HTML escape characters in descriptions, and quotes need none inside <p>.
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     return "".join(f"<p>{html.escape(p, quote=False).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+
+
+def _seeded_attributes(product: Product, leaf: tx.LeafSpec) -> list[dict[str, Any]]:
+    """Values a seller would have filled in for the leaf's required attributes (and a battery's chemistry)."""
+    title = product.title.casefold()
+    lithium = product.category == "battery" or (product.category in ("drone", "whoop") and "lipo" in title)
+    picks = {
+        tx.DANGEROUS_GOODS.id: tx.LITHIUM_BATTERY if lithium else tx.NO_DANGEROUS_GOODS,
+        tx.COUNTRY_OF_ORIGIN.id: tx.CHINA,
+        tx.WARRANTY_REQUIRED.id: (tx.OFFICIAL_WARRANTY if "garansi resmi" in title
+                                  else tx.SHOP_WARRANTY if "garansi" in title else tx.NO_WARRANTY),
+        tx.BATTERY_CHEMISTRY.id: "1024402" if "lihv" in title or " hv " in f" {title} " else "1024401",
+    }
+    out: list[dict[str, Any]] = []
+    for spec in leaf.attributes:
+        wanted = spec.required or (spec.id == tx.BATTERY_CHEMISTRY.id and lithium)
+        if wanted and spec.id in picks:
+            vid = picks[spec.id]
+            out.append({"id": spec.id, "name": spec.name, "values": [{"id": vid, "name": spec.value_name(vid) or ""}]})
+    return out
+
+
+def _seeded_documents(product: Product, leaf: tx.LeafSpec) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Certifications, a size chart and delivery options on some existing listings, so a client that drops
+    them on Edit Product (a full overwrite) visibly loses them. Returns the extra fields and the image uris
+    (with their use case) they need."""
+    extra: dict[str, Any] = {}
+    documents: list[tuple[str, str]] = []
+    key = hashlib.sha256(product.id.encode()).hexdigest()[:24]
+    if leaf.certifications:
+        cert = leaf.certifications[0]
+        uri = f"{IMAGE_URI_PREFIX}cert-{key}"
+        documents.append((uri, "CERTIFICATION_IMAGE"))
+        seeded: dict[str, Any] = {"id": cert.id, "images": [{"uri": uri}],
+                                  "files": [{"id": f"v09ea0g4sbx{key}", "name": f"{cert.id}.PDF", "format": "PDF"}]}
+        if cert.expiration_required:
+            seeded["expiration_date"] = 1_956_528_000  # 2032-01-01
+        extra["certifications"] = [seeded]
+    if leaf.size_chart_supported:
+        uri = f"{IMAGE_URI_PREFIX}size-{key}"
+        documents.append((uri, "SIZE_CHART_IMAGE"))
+        extra["size_chart"] = {"image": {"uri": uri}}
+    if product.category == "battery":
+        extra["delivery_option_ids"] = [LAND_DELIVERY]
+    return extra, documents

@@ -27,8 +27,9 @@ from syncstore_cli.sandbox.web import Router, SandboxServer
 PARTNER = int(c.DEMO_SHOPEE_PARTNER_ID)
 KEY = c.DEMO_SHOPEE_PARTNER_KEY
 SHOP = int(c.DEMO_SHOPEE_SHOP_ID)
-FRAME_CATEGORY = 101_944
-PROPELLER_CATEGORY = 101_945
+PARTS_CATEGORY = 100_706  # Cameras & Drones > Drone Accessories, where the seller's parts go
+COUNTRY_OF_ORIGIN = 100_010  # "Negara Asal", mandatory there; value 1 is "China"
+MADE_IN_CHINA = [{"attribute_id": COUNTRY_OF_ORIGIN, "attribute_value_list": [{"value_id": 1}]}]
 DESCRIPTION = (
     "Frame racing 5 inch dari carbon fiber T700, arm 3mm ringan dan kuat untuk freestyle maupun racing. "
     "Barang baru, original, siap kirim dari Jakarta."
@@ -156,7 +157,8 @@ def _item(images: list[str], **changes: Any) -> dict[str, Any]:
         "original_price": 172_500,
         "weight": 0.15,
         "dimension": {"package_length": 25, "package_width": 20, "package_height": 5},
-        "category_id": FRAME_CATEGORY,
+        "category_id": PARTS_CATEGORY,
+        "attribute_list": MADE_IN_CHINA,
         "image": {"image_id_list": images},
         "logistic_info": [{"logistic_id": 8003, "enabled": True}],
         "brand": {"brand_id": 0, "original_brand_name": "No Brand"},
@@ -222,14 +224,14 @@ def test_upload_gives_one_id_per_bytes_and_refuses_small_or_foreign_images(box: 
 def test_lookups_describe_the_shop(box: Box) -> None:
     categories = box.get("/api/v2/product/get_category")["response"]["category_list"]
     leaves = {cat["category_id"] for cat in categories if not cat["has_children"]}
-    assert FRAME_CATEGORY in leaves and len(leaves) == 18
-    tree = box.get("/api/v2/product/get_attribute_tree", category_id_list=f"{FRAME_CATEGORY}")["response"]["list"]
-    assert tree[0]["category_id"] == FRAME_CATEGORY and tree[0]["attribute_tree"]
-    brands = box.get("/api/v2/product/get_brand_list", offset=0, page_size=100, category_id=FRAME_CATEGORY,
+    assert {PARTS_CATEGORY, 100_705, 100_043, 101_407, 101_811} <= leaves
+    tree = box.get("/api/v2/product/get_attribute_tree", category_id_list=f"{PARTS_CATEGORY}")["response"]["list"]
+    assert tree[0]["category_id"] == PARTS_CATEGORY and tree[0]["attribute_tree"]
+    brands = box.get("/api/v2/product/get_brand_list", offset=0, page_size=100, category_id=PARTS_CATEGORY,
                      status=1)["response"]
     names = {b["original_brand_name"] for b in brands["brand_list"]}
     assert {"Gemfan", "iFlight", "T-Motor"} <= names and brands["has_next_page"] is False
-    limits = box.get("/api/v2/product/get_item_limit", category_id=FRAME_CATEGORY)["response"]
+    limits = box.get("/api/v2/product/get_item_limit", category_id=PARTS_CATEGORY)["response"]
     assert limits["item_name_length_limit"] == {"min_limit": 20, "max_limit": 120}
     assert limits["price_limit"] == {"min_limit": 100.0, "max_limit": 150_000_000.0}
     assert limits["item_image_count_limit"]["max_limit"] == 9
@@ -242,15 +244,14 @@ def test_lookups_describe_the_shop(box: Box) -> None:
 
 def test_add_item_and_variants_read_back_exactly_as_sent(box: Box) -> None:
     images = _images(box, 4)
-    brands = box.get("/api/v2/product/get_brand_list", offset=0, page_size=100, category_id=PROPELLER_CATEGORY,
+    brands = box.get("/api/v2/product/get_brand_list", offset=0, page_size=100, category_id=PARTS_CATEGORY,
                      status=1)["response"]["brand_list"]
     gemfan = next(b for b in brands if b["original_brand_name"] == "Gemfan")
     plain_id = _add(box, _item(images[:3]))
     added = box.post("/api/v2/product/add_item", _item(
-        images, item_name="Propeller Gemfan 5145 Tri-Blade 5 Inch Isi 2 Pasang", category_id=PROPELLER_CATEGORY,
+        images, item_name="Propeller Gemfan 5145 Tri-Blade 5 Inch Isi 2 Pasang", category_id=PARTS_CATEGORY,
         original_price=51_750, weight=0.02, item_sku="PRP-5145-001",
         brand={"brand_id": gemfan["brand_id"], "original_brand_name": "Gemfan"},
-        attribute_list=[{"attribute_id": 100_010, "attribute_value_list": [{"value_id": 1}]}],
     ))
     assert added["error"] == "" and added["response"]["price_info"]["original_price"] == 51_750
     item_id = int(added["response"]["item_id"])
@@ -361,8 +362,8 @@ BAD_ITEMS: list[tuple[dict[str, Any], str, str]] = [
     ({"weight": None}, "product.error_param", "Invalid Weight."),
     ({"dimension": {"package_length": 0, "package_width": 20, "package_height": 5}}, "product.error_param",
      "dimension"),
-    ({"category_id": 123}, "product.error_invalid_category", ""),
-    ({"category_id": 101_943}, "product.error_invalid_category", "leaf"),
+    ({"category_id": 123}, "product.error_invalid_category", "Invalid category ID 123"),
+    ({"category_id": 100_635}, "product.error_invalid_category", "leaf"),  # Cameras & Drones, a parent
     ({"brand": {"brand_id": 42, "original_brand_name": "Nope"}}, "product.error_invalid_brand", ""),
     ({"logistic_info": []}, "product.error_invalid_logistic_info", ""),
     ({"logistic_info": [{"logistic_id": 8002, "enabled": True}]}, "product.error_invalid_logistic_info",
@@ -370,7 +371,8 @@ BAD_ITEMS: list[tuple[dict[str, Any], str, str]] = [
     ({"logistic_info": [{"logistic_id": 9999, "enabled": True}]}, "product.error_invalid_logistic_info", ""),
     ({"logistic_info": [{"logistic_id": 8003, "enabled": False}]}, "product.error_invalid_logistic_info", ""),
     ({"seller_stock": [{"stock": 1_000_000}]}, "product.error_param", "stock"),
-    ({"attribute_list": [{"attribute_id": 1, "attribute_value_list": []}]}, "product.error_invalid_attribute", ""),
+    ({"attribute_list": [*MADE_IN_CHINA, {"attribute_id": 1, "attribute_value_list": []}]},
+     "product.error_invalid_category_attribute", ""),
     ({"pre_order": {"is_pre_order": True, "days_to_ship": 60}}, "product.error_invalid_days_to_ship", ""),
     ({"item_status": "BANNED"}, "product.error_param", "item_status"),
 ]
@@ -534,7 +536,7 @@ def test_seeding_the_catalog_then_paging_and_searching(box: Box, catalog: Genera
     assert pilot_a["item_name"] == "Frame Racing 5 Inch Carbon Fiber 3mm Arm FPV Freestyle"
     assert pilot_a["price_info"][0]["original_price"] == by_sku[pilot_a["item_sku"]].price == 150_000
     assert pilot_a["image"]["image_url_list"] == list(by_sku[pilot_a["item_sku"]].images)
-    assert pilot_a["category_id"] == FRAME_CATEGORY
+    assert pilot_a["category_id"] == PARTS_CATEGORY
     models = box.get("/api/v2/product/get_model_list", item_id=pilot_b["item_id"])["response"]
     product_b = by_sku[pilot_b["item_sku"]]
     assert sorted((m["model_sku"], m["price_info"][0]["original_price"]) for m in models["model"]) == sorted(

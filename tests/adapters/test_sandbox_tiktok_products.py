@@ -27,7 +27,9 @@ from syncstore_cli.sandbox.web import Router, SandboxServer
 KEY, SECRET = c.DEMO_TIKTOK_APP_KEY, c.DEMO_TIKTOK_APP_SECRET
 SHOP_ID, CIPHER = c.DEMO_TIKTOK_SHOP_ID, c.DEMO_TIKTOK_SHOP_CIPHER
 WAREHOUSE = "7068517275539719942"
-FRAME_CATEGORY = "601120"
+FRAME_CATEGORY = "7100121"  # taxonomy_tiktok.py: Kamera & Drone > Drone & Aksesori > Suku Cadang Drone > Frame Drone
+# The frame leaf's required product attributes: Barang Berbahaya = Tidak Ada, Negara Asal = Tiongkok.
+FRAME_ATTRIBUTES = [{"id": "101610", "values": [{"id": "1024357"}]}, {"id": "100336", "values": [{"id": "1000941"}]}]
 DESCRIPTION = ("<p>Frame racing 5 inch dari carbon fiber T700, arm 3mm yang kaku dan tahan benturan. Cocok untuk "
                "freestyle maupun racing, sudah termasuk baut dan standoff.</p>")
 
@@ -104,9 +106,9 @@ def make_box() -> Iterator[BoxFactory]:
     closers: list[Callable[[], None]] = []
 
     def make(*, clock: Clock | None = None, state_path: Path | None = None, audit_delay: float = 0,
-             daily_limit: int | None = None, dedup: bool = False) -> Box:
+             daily_limit: int | None = None, dedup: bool = False, **settings: Any) -> Box:
         clock = clock or Clock()
-        config = c.SandboxConfig(clock=clock, tiktok_idempotency_dedup=dedup)
+        config = c.SandboxConfig(clock=clock, tiktok_idempotency_dedup=dedup, **settings)
         shops = {SHOP_ID: {"name": "FPV Parts Jakarta", "cipher": CIPHER}}
         tokens = TokenBook(None)
         state = TikTokListings(state_path)
@@ -148,6 +150,7 @@ def product_body(uris: list[str], *, prefix: str = "FRM-5IN-CF", colours: tuple[
         "description": DESCRIPTION,
         "category_id": FRAME_CATEGORY,
         "category_version": "v2",
+        "product_attributes": FRAME_ATTRIBUTES,
         "main_images": [{"uri": u} for u in uris],
         "skus": skus,
         "package_weight": {"value": "0.15", "unit": "KILOGRAM"},
@@ -197,13 +200,14 @@ def test_image_upload_is_content_addressed_and_checks_format_and_size(box: Box) 
 def test_reference_data_is_minimal_but_valid(box: Box) -> None:
     categories = box.ok("GET", "/product/202309/categories", category_version="v2")["categories"]
     frame = next(cat for cat in categories if cat["id"] == FRAME_CATEGORY)
-    assert frame["is_leaf"] is True and frame["local_name"] == "Frame"
-    attributes = box.ok("GET", f"/product/202309/categories/{FRAME_CATEGORY}/attributes")["attributes"]
+    assert frame["is_leaf"] is True and frame["local_name"] == "Frame Drone" and frame["parent_id"] == "7100120"
+    attributes = box.ok("GET", f"/product/202309/categories/{FRAME_CATEGORY}/attributes",
+                        category_version="v2")["attributes"]
     colour = next(a for a in attributes if a["name"] == "Warna")
     assert colour["type"] == "SALES_PROPERTY" and {"Merah", "Biru"} <= {v["name"] for v in colour["values"]}
-    rules = box.ok("GET", f"/product/202309/categories/{FRAME_CATEGORY}/rules")
+    rules = box.ok("GET", f"/product/202309/categories/{FRAME_CATEGORY}/rules", category_version="v2")
     assert rules["package_dimension"] == {"is_required": False}
-    assert box.call("GET", "/product/202309/categories/123/rules").json()["code"] == 12052023
+    assert box.call("GET", "/product/202309/categories/123/rules", category_version="v2").json()["code"] == 12052023
     first = box.ok("GET", "/product/202309/brands", page_size="5")
     rest = box.ok("GET", "/product/202309/brands", page_size="100", page_token=first["next_page_token"])
     assert len(first["brands"]) == 5 and len(first["brands"]) + len(rest["brands"]) == first["total_count"]
@@ -326,7 +330,10 @@ RULES: list[tuple[str, Callable[[dict[str, Any]], None], int]] = [
     ("category version v1", _set(category_version="v1"), 12052217),
     ("no category version", _drop("category_version"), 12052217),
     ("unknown category", _set(category_id="999999"), 12052023),
-    ("not a leaf category", _set(category_id="601100"), 12052024),
+    ("not a leaf category", _set(category_id="7100120"), 12052024),
+    ("the v1 Drones & Accessories id", _set(category_id="912008"), 12052230),
+    ("a v1 id as v1", _set(category_id="912008", category_version="v1"), 12052217),
+    ("no product attributes", _drop("product_attributes"), 12052104),
     ("unknown listing platform", _set(listing_platforms=["SHOPEE"]), 98001004),
     ("empty title", _set(title=""), 12052261),
     ("title of 24 characters", _set(title="Frame Racing 5 Inch FPV!"), 98001004),
@@ -587,11 +594,16 @@ def test_seeding_the_catalog_and_paging_through_all_500(box: Box) -> None:
             break
     assert len(listed) == 500
     assert {p["status"] for p in listed.values()} == {"ACTIVATE"}
-    assert {s["status"] for p in listed.values() for s in p["integrated_platform_statuses"]} == {"ACTIVATE"}
+    # LiPo batteries' leaf is not in the Tokopedia tree, so those listings are on TikTok only.
+    assert {s["status"] for p in listed.values() for s in p.get("integrated_platform_statuses", [])} == {"ACTIVATE"}
+    batteries = {sku for p in tiktok if p.category == "battery" for sku in ([v.sku for v in p.variants] or [p.sku])}
+    tiktok_only = {s["seller_sku"] for p in listed.values() if p["listing_platforms"] == ["TIKTOK_SHOP"]
+                   for s in p["skus"]}
+    assert batteries and tiktok_only == batteries
     expected = sorted(v.sku for p in tiktok for v in p.variants) + sorted(p.sku for p in tiktok if not p.variants)
     assert sorted(s["seller_sku"] for p in listed.values() for s in p["skus"]) == sorted(expected)
 
-    with_variants = next(p for p in tiktok if len(p.variants) >= 2 and p.variants[0].price)
+    with_variants = next(p for p in tiktok if len(p.variants) >= 2 and p.variants[0].price and p.category != "battery")
     hit = box.search({"seller_skus": [with_variants.variants[0].sku]})["products"][0]
     product = box.get(hit["id"])
     assert product["title"] == with_variants.title and product["listing_platforms"] == ["TIKTOK_SHOP", "TOKOPEDIA"]

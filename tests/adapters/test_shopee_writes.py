@@ -12,18 +12,24 @@ from typer.testing import CliRunner
 
 from syncstore_cli.app.context import AppContext
 from syncstore_cli.cli.app import app
-from syncstore_cli.domain.catalog import CATEGORIES
-from syncstore_cli.marketplaces.base import ListingSpec, MarketplaceClient, VariantSpec
+from syncstore_cli.marketplaces.base import AttributeValue, ListingSpec, MarketplaceClient, VariantSpec
 from syncstore_cli.marketplaces.errors import NotFound, ValidationFailed
 from syncstore_cli.marketplaces.http import Exchange, SignedHttpClient
 from syncstore_cli.marketplaces.shopee.client import ShopeeClient
 from syncstore_cli.marketplaces.shopee.responses import classify as shopee_classify
 from syncstore_cli.marketplaces.shopee.signer import ShopeeShopToken, ShopeeSigner
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox import taxonomy_shopee as tree
 from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
 from syncstore_cli.sandbox.images import render_png
 
-CATEGORY = str(min(cat.shopee_category_id for cat in CATEGORIES.values()))
+CATEGORY = str(tree.DRONE_ACCESSORIES)  # a leaf whose only mandatory attribute is Negara Asal
+_CHINA = tree.COUNTRY_OF_ORIGIN.value(1)
+assert _CHINA is not None and tree.rules_for(tree.DRONE_ACCESSORIES).mandatory == (tree.COUNTRY_OF_ORIGIN,)
+MANDATORY = (AttributeValue(str(tree.COUNTRY_OF_ORIGIN.attribute_id), str(_CHINA.value_id), _CHINA.name),)
+# A leaf that makes none of its attributes mandatory, for the attribute tree's read-back.
+NO_MANDATORY_CATEGORY = str(tree.ACTION_CAMERAS)
+assert not tree.rules_for(tree.ACTION_CAMERAS).mandatory
 DESCRIPTION = ("Frame FPV 5 inci dari serat karbon 3K, lengan 5 mm yang bisa diganti satu per satu, "
                "cocok untuk freestyle dan racing. Paket berisi frame lengkap dan baut.")
 _serial = itertools.count(1)
@@ -84,7 +90,7 @@ def _plain(world: World, **changes: object) -> ListingSpec:
     spec = ListingSpec(
         sku=f"SW-PLAIN-{n:03d}", title=f"Frame FPV 5 inci Carbon 3K seri {n}", description=DESCRIPTION,
         category_id=CATEGORY, images=world.images, price=172_500, stock=12, brand=world.brand,
-        weight_g=930, length_cm=20, width_cm=15, height_cm=10,
+        weight_g=930, length_cm=20, width_cm=15, height_cm=10, attributes=MANDATORY,
     )
     return replace(spec, **changes)  # type: ignore[arg-type]
 
@@ -97,6 +103,7 @@ def _colours(world: World) -> ListingSpec:
     return ListingSpec(
         sku=sku, title=f"Propeller 5 inci tri-blade warna seri {n}", description=DESCRIPTION, category_id=CATEGORY,
         images=world.images, price=None, stock=0, tier_names=("Warna",), variants=variants, weight_g=120,
+        attributes=MANDATORY,
     )
 
 
@@ -282,7 +289,7 @@ def test_metadata_is_sensible_and_cached(world: World) -> None:
     leaf = next(cat for cat in categories if cat.id == CATEGORY)
     assert leaf.is_leaf and leaf.parent_id != "0" and leaf.name
     assert any(not cat.is_leaf and cat.parent_id == "0" for cat in categories)
-    attributes = {a.name: a for a in client.attributes(CATEGORY)}
+    attributes = {a.name: a for a in client.attributes(NO_MANDATORY_CATEGORY)}
     assert attributes["Masa Garansi"].custom_values and not attributes["Negara Asal"].custom_values
     assert ("2", "Indonesia") in attributes["Negara Asal"].values
     assert not any(a.mandatory for a in attributes.values())
@@ -299,7 +306,7 @@ def test_metadata_is_sensible_and_cached(world: World) -> None:
     assert limits.weight_g == (1, 300_000)
     requests = len(world.paths)
     assert requests >= 5
-    assert client.categories() == categories and client.attributes(CATEGORY) == list(attributes.values())
+    assert client.categories() == categories and client.attributes(NO_MANDATORY_CATEGORY) == list(attributes.values())
     assert client.brands(CATEGORY) == brands and client.logistics() == list(channels.values())
     assert client.limits(CATEGORY) == limits
     assert len(world.paths) == requests  # the second round made no request

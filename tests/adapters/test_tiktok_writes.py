@@ -15,17 +15,30 @@ from typer.testing import CliRunner
 
 from syncstore_cli.app.context import AppContext
 from syncstore_cli.cli.app import app
-from syncstore_cli.marketplaces.base import UPDATE_FIELDS, ListingSpec, MarketplaceClient, VariantSpec
+from syncstore_cli.marketplaces.base import (
+    UPDATE_FIELDS,
+    AttributeValue,
+    ListingSpec,
+    MarketplaceClient,
+    VariantSpec,
+)
 from syncstore_cli.marketplaces.errors import NetworkError, NotFound, NotLiveYet, ValidationFailed
 from syncstore_cli.marketplaces.http import Exchange, SignedHttpClient
 from syncstore_cli.marketplaces.tiktok.client import LIMITS, TikTokClient
 from syncstore_cli.marketplaces.tiktok.responses import classify as tiktok_classify
 from syncstore_cli.marketplaces.tiktok.signer import TikTokShopToken, TikTokSigner
 from syncstore_cli.sandbox import config as c
+from syncstore_cli.sandbox import taxonomy_tiktok as tree
 from syncstore_cli.sandbox.app import Sandbox, build_sandbox, serve_in_background
 from syncstore_cli.sandbox.images import render_png
 
-FRAME_CATEGORY = "601120"  # Drone FPV > Frame, a leaf in the sandbox's tree
+FRAME_CATEGORY = tree.SEED_LEAF["frame"]  # Suku Cadang Drone > Frame Drone, a leaf of the sandbox's tree
+# The frame leaf's mandatory attributes: no dangerous goods, made in China.
+assert [a.id for a in tree.LEAVES[FRAME_CATEGORY].attributes if a.required] == [
+    tree.DANGEROUS_GOODS.id, tree.COUNTRY_OF_ORIGIN.id]
+MANDATORY = tuple(AttributeValue(attribute.id, value_id, attribute.value_name(value_id) or "")
+                  for attribute, value_id in ((tree.DANGEROUS_GOODS, tree.NO_DANGEROUS_GOODS),
+                                              (tree.COUNTRY_OF_ORIGIN, tree.CHINA)))
 DESCRIPTION = ("<p>Frame racing 5 inch dari carbon fiber T700 dengan arm 5mm yang kaku dan tahan benturan. Cocok untuk "
                "freestyle maupun racing, paket sudah termasuk baut, standoff dan strap baterai.</p>")
 
@@ -97,7 +110,7 @@ def _plain(world: World, sku: str, **changes: Any) -> ListingSpec:
     spec = ListingSpec(
         sku=sku, title="Frame FPV 5 Inch Carbon T700 Arm 5mm Freestyle", description=DESCRIPTION,
         category_id=FRAME_CATEGORY, images=world.images[:2], price=349_000, stock=12, brand="Emax",
-        weight_g=250, length_cm=25, width_cm=20, height_cm=5,
+        weight_g=250, length_cm=25, width_cm=20, height_cm=5, attributes=MANDATORY,
     )
     return replace(spec, **changes)
 
@@ -274,8 +287,8 @@ def test_title_only_update_leaves_the_rest(world: World) -> None:
                       stock=1, brand="DJI", weight_g=9_999)
     result = world.client.update_listing(created.external_id, renamed, frozenset({"title"}))
     [edit] = [e for e in world.exchanges if e.path.endswith("/partial_edit")]
-    assert json.loads(edit.request_body or "{}") == {"title": renamed.title,
-                                                     "listing_platforms": ["TIKTOK_SHOP", "TOKOPEDIA"]}
+    # Partial Edit's request lists no listing_platforms (lywzx/tiktok-partner-api PartialEditProduct.ts).
+    assert json.loads(edit.request_body or "{}") == {"title": renamed.title}
     assert result.external_id == created.external_id
     after = world.client.get_listing(created.external_id)
     assert after.title == renamed.title
@@ -378,11 +391,13 @@ def test_reference_data_is_read_once(world: World) -> None:
     world.exchanges.clear()
     categories = client.categories()
     leaves = {cat.id: cat for cat in categories if cat.is_leaf}
-    assert FRAME_CATEGORY in leaves and leaves[FRAME_CATEGORY].name == "Frame"
+    assert FRAME_CATEGORY in leaves and leaves[FRAME_CATEGORY].name == "Frame Drone"
     assert all(cat.parent_id for cat in categories)
     attributes = client.attributes(FRAME_CATEGORY)
-    assert [a.name for a in attributes] == ["Garansi"] and not attributes[0].mandatory
-    assert ("Garansi Resmi" in dict(attributes[0].values).values()) and not attributes[0].custom_values
+    assert [a.name for a in attributes] == ["Barang Berbahaya", "Negara Asal", "Jenis Garansi", "Bahan"]
+    assert [a.name for a in attributes if a.mandatory] == ["Barang Berbahaya", "Negara Asal"]
+    warranty = attributes[2]
+    assert ("Garansi Resmi" in dict(warranty.values).values()) and not warranty.custom_values
     brands = client.brands(FRAME_CATEGORY)
     assert {"Emax", "DJI", "iFlight"} <= {b.name for b in brands} and all(b.id.isdigit() for b in brands)
     [warehouse] = client.logistics()
