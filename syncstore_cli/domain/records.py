@@ -2,8 +2,8 @@
 
 Two kinds of trouble are kept apart on purpose:
 - a *malformed* record (missing required field, a price that is not a number or not whole rupiah by
-  the rule of `domain.money`, an unknown category) cannot become a `Product`: `RecordError` names the
-  field, and the import stops;
+  the rule of `domain.money`, an unknown category, an attribute named twice) cannot become a `Product`:
+  `RecordError` names the field, and the import stops;
 - a *flawed* product (too few images, price 0 or missing, a title too long for a platform)
   is still a product: it imports, and validation reports it later.
 """
@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from decimal import Decimal
 from typing import Any, Final
 
 from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product, Tier, Variant
@@ -22,6 +24,10 @@ from syncstore_cli.domain.money import MAX_QUANTITY, MoneyError, rupiah, whole_n
 
 REQUIRED_FIELDS: Final = ("sku", "title", "category", "price")
 MAX_TIERS: Final = 2
+# The seller's limit on an attribute's name and on its value (a multi-select's choices joined); longer
+# text is a typing accident in a sheet, not an attribute.
+MAX_ATTRIBUTE_TEXT: Final = 255
+MULTI_SELECT_SEPARATOR: Final = "; "
 
 
 class RecordError(ValueError):
@@ -129,6 +135,78 @@ def _variants(value: Any, tiers: tuple[Tier, ...]) -> tuple[Variant, ...]:
     return tuple(variants)
 
 
+def attribute_name(raw: str, field: str) -> str:
+    """The seller's spelling of an attribute name, trimmed; `field` is where it came from."""
+    name = raw.strip()
+    if not name:
+        raise RecordError(field, "an attribute name is empty")
+    if len(name) > MAX_ATTRIBUTE_TEXT:
+        raise RecordError(
+            field, f"the attribute name '{name[:40]}…' is {len(name)} characters; at most {MAX_ATTRIBUTE_TEXT}")
+    return name
+
+
+_KINDS: Final = {dict: "an object", bool: "true or false", type(None): "null", list: "a list"}
+
+
+def _attribute_choice(raw: Any, field: str, expected: str) -> str:
+    # bool is an int to Python, but `true` is not a value any attribute means.
+    if isinstance(raw, str):
+        return raw.strip()
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return str(raw)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise RecordError(field, f"{raw} is not a finite number")
+        # Decimal text, never "1e-05" or "2.0": what the seller would type.
+        return str(int(raw)) if raw.is_integer() else format(Decimal(repr(raw)), "f")
+    raise RecordError(field, f"expected {expected}, got {_KINDS.get(type(raw), type(raw).__name__)}")
+
+
+def attribute_value(raw: Any, field: str) -> str | None:
+    """An attribute's value as stored: text, a number as its decimal text, or a list (a multi-select)
+    joined with "; "; blank text and an empty list are no value."""
+    if isinstance(raw, list):
+        choices = [_attribute_choice(choice, f"{field}[{index}]", "text or a number")
+                   for index, choice in enumerate(raw)]
+        for index, choice in enumerate(choices):
+            if not choice:
+                raise RecordError(f"{field}[{index}]", "a choice of a multi-select is empty")
+        value = MULTI_SELECT_SEPARATOR.join(choices)
+    else:
+        value = _attribute_choice(raw, field, "text, a number or a list of them")
+    if len(value) > MAX_ATTRIBUTE_TEXT:
+        raise RecordError(field, f"the value is {len(value)} characters; at most {MAX_ATTRIBUTE_TEXT}")
+    return value or None
+
+
+def attribute_key(name: str) -> str:
+    """What makes two attribute names the same attribute: case does not ("Warna" and "warna" are one),
+    while the seller's own spelling is kept for display and for the marketplaces."""
+    return name.casefold()
+
+
+def _attributes(value: Any) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise RecordError("attributes", "expected an object of attribute name to value")
+    names = [attribute_name(raw_name, "attributes") for raw_name in value]
+    spellings: dict[str, str] = {}
+    for name in names:
+        earlier = spellings.get(attribute_key(name))
+        if earlier is not None:
+            # Which of the two values the seller meant is unknowable.
+            raise RecordError("attributes", f"'{earlier}' and '{name}' name the same attribute (names ignore case)")
+        spellings[attribute_key(name)] = name
+    pairs: list[tuple[str, str]] = []
+    for name, raw in zip(names, value.values(), strict=True):
+        text = attribute_value(raw, f"attributes.{name}")
+        if text is not None:
+            pairs.append((name, text))
+    return tuple(sorted(pairs))
+
+
 def product_from_record(record: Mapping[str, Any], *, default_id: str) -> Product:
     """Build a `Product` from a record, or raise `RecordError` naming the bad field."""
     for field in REQUIRED_FIELDS:
@@ -167,6 +245,7 @@ def product_from_record(record: Mapping[str, Any], *, default_id: str) -> Produc
         tiers=tiers,
         variants=variants,
         origin=origin,
+        attributes=_attributes(record.get("attributes")),
     )
 
 
@@ -193,6 +272,9 @@ def product_to_record(product: Product) -> dict[str, Any]:
             {"sku": v.sku, "options": list(v.options), "price": v.price, "stock": v.stock, "image": v.image}
             for v in product.variants
         ]
+    # Only when there are any: a product without attributes keeps the fingerprint it had before they existed.
+    if product.attributes:
+        record["attributes"] = dict(product.attributes)
     return record
 
 

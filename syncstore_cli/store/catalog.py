@@ -89,6 +89,7 @@ def _product_values(product: Product, fingerprint: str, seq: int) -> dict[str, A
         "stock": product.stock,
         "origin": product.origin.value,
         "tiers_json": json.dumps([[t.name, list(t.options)] for t in product.tiers], ensure_ascii=False),
+        "attributes_json": json.dumps(dict(product.attributes), ensure_ascii=False),
         "fingerprint": fingerprint,
         "updated_at": utcnow(),
     }
@@ -238,6 +239,8 @@ class CatalogStore:
                 tiers=tiers,
                 variants=tuple(variants.get(row["id"], [])),
                 origin=Platform(row["origin"]),
+                # Sorted by name, as `Product` keeps them, whatever order the JSON object has.
+                attributes=tuple(sorted(json.loads(row["attributes_json"]).items())),
                 status=SyncStatus(row["status"]),
             )
             by_id[row["id"]] = StoredProduct(product, listings.get(row["id"], {}))

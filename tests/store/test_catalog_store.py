@@ -159,3 +159,55 @@ def test_migrations_build_exactly_the_schema_the_models_describe(ctx: AppContext
     with ctx.database.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert differences == []
+
+
+# --------------------------------------------------------------------------- product attributes
+
+ATTRIBUTES = {
+    "Negara Asal": "China", "Fitur": ["Ringan", "Kuat"], "Ukuran (inch)": 5, "Catatan": 'Baris "satu"\nbaris dua ✓',
+}
+
+
+def test_attributes_are_stored_and_read_back_exactly(ctx: AppContext, tmp_path: Path) -> None:
+    records = _records()
+    records[0]["attributes"] = ATTRIBUTES
+    import_catalog(ctx, _write(tmp_path / "attrs.jsonl", records))
+    assert product(ctx, "PROD-1").product.attributes == (
+        ("Catatan", 'Baris "satu"\nbaris dua ✓'), ("Fitur", "Ringan; Kuat"), ("Negara Asal", "China"),
+        ("Ukuran (inch)", "5"),
+    )
+    assert product(ctx, "PROD-2").product.attributes == ()
+    # what the store holds is what the file said: reading it back and importing again changes nothing
+    from syncstore_cli.store.catalog_files import write_catalog
+
+    exported = tmp_path / "exported.csv"
+    write_catalog([stored.product for stored in ctx.catalog.all_products()], exported)
+    again = import_catalog(ctx, exported)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_a_changed_attribute_updates_the_product_and_a_new_order_does_not(ctx: AppContext, tmp_path: Path) -> None:
+    records = _records()
+    records[0]["attributes"] = ATTRIBUTES
+    import_catalog(ctx, _write(tmp_path / "attrs.jsonl", records))
+    records[0]["attributes"] = dict(reversed(list(ATTRIBUTES.items())))
+    reordered = import_catalog(ctx, _write(tmp_path / "reordered.jsonl", records))
+    assert (reordered.updated, reordered.unchanged) == (0, 3)
+    records[0]["attributes"] = {**ATTRIBUTES, "Negara Asal": "Indonesia"}
+    changed = import_catalog(ctx, _write(tmp_path / "changed.jsonl", records))
+    assert (changed.updated, changed.unchanged) == (1, 2)
+    assert dict(product(ctx, "PROD-1").product.attributes)["Negara Asal"] == "Indonesia"
+    del records[0]["attributes"]
+    removed = import_catalog(ctx, _write(tmp_path / "removed.jsonl", records))
+    assert removed.updated == 1 and product(ctx, "PROD-1").product.attributes == ()
+
+
+def test_a_malformed_attribute_writes_nothing(ctx: AppContext, tmp_path: Path) -> None:
+    import_catalog(ctx, FIXTURES / "small.jsonl")
+    records = _records()
+    records[0]["attributes"] = {"Negara Asal": "Indonesia"}
+    records[2]["attributes"] = {"Warna": "Hitam", "WARNA": "Merah"}
+    with pytest.raises(CatalogFileError) as info:
+        import_catalog(ctx, _write(tmp_path / "bad.jsonl", records))
+    assert (info.value.line, info.value.field) == (3, "attributes")
+    assert product(ctx, "PROD-1").product.attributes == ()

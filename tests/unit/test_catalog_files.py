@@ -1,5 +1,6 @@
 """Reading catalog files: good files round-trip; malformed ones name file, line and field."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -243,3 +244,24 @@ def test_csv_with_trailing_unnamed_columns_still_reads(tmp_path: Path) -> None:
     path = tmp_path / "sheet.csv"
     path.write_text("\n".join(f"{line},," for line in lines) + "\n")
     assert [p.price for _, p in read_catalog(path)] == [150_000, 45_000, 650_000]
+
+
+def test_csv_cell_with_line_breaks_keeps_them(tmp_path: Path) -> None:
+    # Indonesian descriptions are often written in paragraphs; reading the sheet line by line dropped the breaks.
+    products = [p for _, p in read_catalog(FIXTURES / "small.jsonl")]
+    products[0] = dataclasses.replace(products[0], description="Frame racing 5 inch.\nIsi paket:\r\n- 4 arm")
+    out = tmp_path / "paragraphs.csv"
+    write_catalog(products, out)
+    assert [p for _, p in read_catalog(out)] == products
+    assert read_catalog(out)[2][0] == 8  # lines are the file's own, counting the cell's line breaks
+
+
+def test_jsonl_field_given_twice_is_refused(tmp_path: Path) -> None:
+    # json would keep the last of the two; which price the seller meant is unknowable
+    lines = (FIXTURES / "small.jsonl").read_text().splitlines()
+    lines[1] = lines[1][:-1] + ', "price": 50000}'
+    path = tmp_path / "twice.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CatalogFileError) as info:
+        read_catalog(path)
+    assert (info.value.line, info.value.field, info.value.problem) == (2, "price", "is given twice")
