@@ -59,6 +59,8 @@ SCALAR_SETTINGS: Final[tuple[Setting, ...]] = (
     # are dynamic per app and shop. Both are per shop and shared by every worker of this process.
     Setting("shopee.rate_per_second", "10", help="requests per second per Shopee shop"),
     Setting("shopee.rate_burst", "20", help="burst allowance per Shopee shop"),
+    Setting("tiktok.tokopedia", "true", help="list TikTok Shop products on Tokopedia too (true/false), where the "
+            "category is in the Tokopedia tree; false when the shop is not linked to Tokopedia"),
     Setting("tiktok.rate_per_second", "20", help="requests per second per TikTok shop"),
     Setting("tiktok.rate_burst", "40", help="burst allowance per TikTok shop"),
     Setting("read_concurrency", "8", help="parallel marketplace reads during import"),
@@ -135,6 +137,7 @@ class TikTokSettings:
     app_key: str | None
     app_secret: str | None
     rate: RateBudgetSettings
+    tokopedia: bool = True
 
 
 @dataclass(frozen=True)
@@ -262,6 +265,7 @@ class Settings:
             app_key=self.values.get("tiktok.app_key") or None,
             app_secret=self.values.get("tiktok.app_secret") or None,
             rate=self._rate("tiktok"),
+            tokopedia=self._flag("tiktok.tokopedia"),
         )
 
     def validate(self) -> Settings:
@@ -322,6 +326,14 @@ class Settings:
         if not value:
             raise ConfigError(f"{key} is not set")
         return value
+
+    def _flag(self, key: str) -> bool:
+        raw = self._raw(key).strip().lower()
+        if raw in ("true", "yes", "1", "on"):
+            return True
+        if raw in ("false", "no", "0", "off"):
+            return False
+        raise ConfigError(f"{self._where(key)}: '{raw}' is not true or false")
 
     def _http_url(self, key: str) -> str:
         value = self._required_text(key).strip()

@@ -116,7 +116,7 @@ class SeededWorld:
 @contextmanager
 def seeded_sandbox(root: Path, mp: pytest.MonkeyPatch, *, config: SandboxConfig | None = None,
                    faults: FaultPlan | None = None, seeded_products: int | None = None, authorize: bool = True,
-                   import_listings: bool = True, unlimited_rate: bool = True,
+                   import_listings: bool = True, map_categories: bool = True, unlimited_rate: bool = True,
                    env: Mapping[str, str] | None = None) -> Iterator[SeededWorld]:
     """The sandbox on 127.0.0.1, seeded, with both shops authorized and their listings imported.
 
@@ -127,7 +127,9 @@ def seeded_sandbox(root: Path, mp: pytest.MonkeyPatch, *, config: SandboxConfig 
     sandbox (`point_at_sandbox`); then, unless told not to, both shops are authorized through the CLI
     (`auth ... --sandbox-approve`) and imported (`import --from all`). Import numbers products in
     listing order, so the generator's manifest of flawed products is mapped to the imported ids
-    through SKUs (`SeededWorld.flawed`). The server is stopped and the sandbox closed on exit.
+    through SKUs (`SeededWorld.flawed`); then, unless `map_categories` is false, every master category
+    is mapped and every mandatory attribute filled (`map_and_fill_attributes`). The server is stopped
+    and the sandbox closed on exit.
     """
     from typer.testing import CliRunner
 
@@ -158,6 +160,8 @@ def seeded_sandbox(root: Path, mp: pytest.MonkeyPatch, *, config: SandboxConfig 
         if import_listings:
             result = runner.invoke(app, ["import", "--from", "all", "--json"])
             assert result.exit_code == 0, result.stderr
+            if map_categories:
+                map_and_fill_attributes()
             from syncstore_cli.app.context import AppContext
 
             with AppContext() as ctx:
@@ -187,3 +191,42 @@ def redis_queue_url() -> Iterator[tuple[str, str]]:
     for key in client.scan_iter(f"*{name}*"):
         client.delete(key)
     client.close()
+
+
+def map_and_fill_attributes() -> None:
+    """What a seller's first-run script does, through the CLI: read the trees, map every unmapped master
+    category to the marketplace's top suggestion, then give every missing mandatory attribute a value
+    (a listed one where the marketplace has a list; lithium for battery leaves, whose type TikTok then
+    asks for too)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from syncstore_cli.cli.app import app
+
+    runner = CliRunner()
+    for command in (["categories", "refresh"], ["categories", "suggest", "--all", "--accept"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0, (command, result.stderr)
+    result = runner.invoke(app, ["attributes", "missing", "--json"])
+    assert result.exit_code == 0, result.stderr
+    done: set[tuple[str, str, str]] = set()
+    for gap in json.loads(result.stdout)["missing"]:
+        key = (gap["platform"], gap["category_id"], gap["attribute_id"])
+        if key in done:
+            continue
+        done.add(key)
+        names = [v["name"] for v in gap["values"]]
+        lithium = next((n for n in names if "litium" in n.casefold()), None) \
+            if gap["master_category"] == "battery" else None
+        usual = ("china", "tiongkok", "tidak ada", "tanpa garansi")
+        value = lithium or next((n for n in names if n.casefold() in usual), names[0] if names else "-")
+        result = runner.invoke(app, ["attributes", "set", gap["category_id"], gap["attribute_id"], value,
+                                     "--platform", gap["platform"]])
+        assert result.exit_code == 0, result.stderr
+        if lithium:
+            result = runner.invoke(app, ["attributes", "set", gap["category_id"], "Jenis Baterai", "LiPo",
+                                         "--platform", gap["platform"]])
+            assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, ["attributes", "missing", "--json"])
+    assert json.loads(result.stdout)["missing"] == []

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from syncstore_cli.app.context import AppContext
 from syncstore_cli.domain.catalog import PLATFORMS, Platform, Product
 from syncstore_cli.domain.records import ImportSummary
+from syncstore_cli.domain.taxonomy import ListingTerms
 from syncstore_cli.errors import CatalogFileError, NotFoundError, UserInputError
 
 if TYPE_CHECKING:
@@ -39,6 +40,18 @@ def import_catalog(ctx: AppContext, path: Path) -> ImportSummary:
 def product(ctx: AppContext, product_id: str) -> StoredProduct:
     """One product with its listings; NotFoundError names an unknown id."""
     return ctx.catalog.get(product_id)
+
+
+@dataclass(frozen=True)
+class ProductView:
+    stored: StoredProduct
+    terms: dict[Platform, ListingTerms]  # where each listing goes and with what attributes, or why it cannot
+
+
+def product_view(ctx: AppContext, product_id: str) -> ProductView:
+    """One product with its listings and, per platform, its marketplace category and attribute values."""
+    stored = ctx.catalog.get(product_id)
+    return ProductView(stored, {p: ctx.taxonomy.listing_terms(stored.product, p) for p in PLATFORMS})
 
 def product_page(
     ctx: AppContext, *, search: str | None = None, status: str | None = None, page: int = 1, page_size: int = 50

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from syncstore_cli.store.engine import Database
     from syncstore_cli.store.jobs import JobStore
     from syncstore_cli.store.safety import SafetyStore
+    from syncstore_cli.store.taxonomy import TaxonomyStore
     from syncstore_cli.store.tokens import TokenStore
 
 BACKUP_FOLDER = "backups"
@@ -128,6 +129,12 @@ class AppContext:
         return SafetyStore(self.database)
 
     @cached_property
+    def taxonomy(self) -> TaxonomyStore:
+        from syncstore_cli.store.taxonomy import TaxonomyStore
+
+        return TaxonomyStore(self.database, tokopedia_shop=self.settings.tiktok.tokopedia)
+
+    @cached_property
     def tokens(self) -> TokenStore:
         from syncstore_cli.store.tokens import TokenStore
 
@@ -176,7 +183,7 @@ class AppContext:
             images = ImageCache(self.jobs, fetch)
             stack.callback(images.close)
             engine = SyncEngine(self.catalog, self.jobs, self.settings.pricing, shops, images,
-                                max_attempts=sync.job_attempts)
+                                taxonomy=self.taxonomy, max_attempts=sync.job_attempts)
             runner = JobRunner(engine, self.jobs, capture, lease_seconds=sync.lease_seconds)
             yield SyncSession(engine, runner, shops, images, capture)
 

@@ -9,13 +9,15 @@ reported, never merged.
 from __future__ import annotations
 
 import threading
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product, Tier, Variant
+from syncstore_cli.domain.catalog import Platform, Product, Tier, Variant
 from syncstore_cli.domain.report import count_of
 from syncstore_cli.domain.seo import PLATFORM_LABELS
+from syncstore_cli.domain.taxonomy import MappingScope, guess_master_category
 from syncstore_cli.engine.remote import remote_state
 from syncstore_cli.errors import UserInputError
 from syncstore_cli.marketplaces.base import RemoteListing
@@ -26,8 +28,6 @@ if TYPE_CHECKING:
     from syncstore_cli.app.shops import ShopConnections
     from syncstore_cli.domain.records import ImportSummary
 
-_SHOPEE_CATEGORIES = {str(c.shopee_category_id): c.key for c in CATEGORIES.values()}
-_TIKTOK_CATEGORIES = {c.tiktok_category_id: c.key for c in CATEGORIES.values()}
 
 
 @dataclass
@@ -36,6 +36,7 @@ class MarketplaceImportSummary:
     collisions: list[str] = field(default_factory=list)
     unknown_categories: list[str] = field(default_factory=list)
     mapped: int = 0
+    categories_mapped: int = 0  # master categories mapped to where their listings already are
     calls: int = 0
     calls_by_api: dict[str, int] = field(default_factory=dict)  # "platform METHOD /path" with ids folded
     catalog: ImportSummary | None = None
@@ -65,6 +66,9 @@ def describe_import(summary: MarketplaceImportSummary) -> str:
             changes += f", {catalog.relisted:,} re-priced or re-titled"
         parts.append(f"{changes}, {catalog.unchanged:,} unchanged")
     parts.append(f"{summary.mapped:,} listing and variant ids recorded")
+    if summary.categories_mapped:
+        parts.append(f"{count_of(summary.categories_mapped, 'master category mapping', 'master category mappings')} "
+                     "taken from where the listings are")
     parts.append(count_of(len(summary.collisions), "SKU collision"))
     if summary.unknown_categories:
         parts.append(f"{len(summary.unknown_categories):,} skipped for an unknown category")
@@ -162,8 +166,29 @@ def import_from_marketplaces(ctx: AppContext, platforms: list[Platform],
             summary.calls += 1
             summary.calls_by_api[key] = summary.calls_by_api.get(key, 0) + 1
 
+    # The master category of a listing: its product's, if the catalog has it; else the one master the
+    # seller mapped its marketplace category to; else the seller's words in its title (most marketplace
+    # leaves hold several masters). Where it sits on the marketplace is kept (see _keep_categories).
+    existing = {s.product.sku: s.product.category for s in ctx.catalog.all_products()}
+    masters_of: dict[tuple[Platform, str], set[str]] = defaultdict(set)
+    for filed in ctx.taxonomy.mappings(MappingScope.MASTER):
+        masters_of[(filed.platform, filed.category_id)].add(filed.key)
+    placed: dict[Platform, dict[str, tuple[str, str]]] = {p: {} for p in platforms}  # product -> (master, leaf)
+    undecided: list[tuple[Platform, RemoteListing, str]] = []
+
+    def take(platform: Platform, listing: RemoteListing, where: str, category: str) -> None:
+        nonlocal next_number
+        claimed[listing.sku] = where
+        product_id = owners.get(listing.sku)
+        if product_id is None:
+            next_number += 1
+            product_id = f"PROD-{next_number}"
+        products.append(_product(listing, product_id, category))
+        placed[platform][product_id] = (category, listing.category_id)
+        mappings[platform][product_id] = (listing.external_id, {v.sku: v.external_id for v in listing.variants})
+        states[platform][product_id] = remote_state(listing)
+
     for platform in platforms:
-        categories = _SHOPEE_CATEGORIES if platform is Platform.SHOPEE else _TIKTOK_CATEGORIES
         reading = _Reading(platform, progress)
         for listing in _listings(auth, platform, count_call, reading.total):
             reading.listing()
@@ -171,26 +196,60 @@ def import_from_marketplaces(ctx: AppContext, platforms: list[Platform],
             if not listing.sku or listing.sku in claimed:
                 summary.collisions.append(f"{where} SKU '{listing.sku}' is already used by {claimed.get(listing.sku)}")
                 continue
-            category = categories.get(listing.category_id)
+            masters = masters_of.get((platform, listing.category_id), set())
+            category = existing.get(listing.sku) or (next(iter(masters)) if len(masters) == 1 else None) \
+                or guess_master_category(listing.title)
             if category is None:
-                summary.unknown_categories.append(f"{where} category {listing.category_id}")
+                undecided.append((platform, listing, where))
                 continue
-            claimed[listing.sku] = where
-            product_id = owners.get(listing.sku)
-            if product_id is None:
-                next_number += 1
-                product_id = f"PROD-{next_number}"
-            products.append(_product(listing, product_id, category))
-            mappings[platform][product_id] = (listing.external_id, {v.sku: v.external_id for v in listing.variants})
-            states[platform][product_id] = remote_state(listing)
+            take(platform, listing, where, category)
         summary.listings[platform.value] = reading.read
         reading.done()
+    # A title without the seller's words: the master category most listings of its marketplace leaf have.
+    usual: dict[tuple[Platform, str], Counter[str]] = defaultdict(Counter)
+    for platform, placements in placed.items():
+        for master, leaf in placements.values():
+            usual[(platform, leaf)][master] += 1
+    for platform, listing, where in undecided:
+        votes = usual.get((platform, listing.category_id))
+        if listing.sku in claimed:
+            summary.collisions.append(f"{where} SKU '{listing.sku}' is already used by {claimed[listing.sku]}")
+        elif votes:
+            take(platform, listing, where, votes.most_common(1)[0][0])
+        else:
+            summary.unknown_categories.append(f"{where} category {listing.category_id} (no master category fits "
+                                              "its title or its category)")
     summary.catalog = ctx.catalog.store_products(products, ctx.settings.pricing, "+".join(p.value for p in platforms))
+    summary.categories_mapped = _keep_categories(ctx, placed)
     for platform, mapping in mappings.items():
         summary.mapped += ctx.catalog.record_external_ids(platform, mapping)
         # What is on the marketplace now is the state the first sync plans against.
         ctx.jobs.set_synced_states(platform.value, states[platform])
     return summary
+
+
+def _keep_categories(ctx: AppContext, placed: dict[Platform, dict[str, tuple[str, str]]]) -> int:
+    """Keeps imported listings in the marketplace categories they are in: a master category not mapped yet
+    on a platform is mapped to where most of its listings are; a listing elsewhere gets its own mapping.
+    Returns how many master mappings this made."""
+    current = {(m.platform, m.key): m.category_id for m in ctx.taxonomy.mappings(MappingScope.MASTER)}
+    masters: list[tuple[MappingScope, str, Platform, str]] = []
+    overrides: list[tuple[MappingScope, str, Platform, str]] = []
+    for platform, products in placed.items():
+        votes: dict[str, Counter[str]] = defaultdict(Counter)
+        for master, leaf in products.values():
+            votes[master][leaf] += 1
+        chosen = dict(current)
+        for master, counter in votes.items():
+            if (platform, master) not in chosen:
+                leaf = counter.most_common(1)[0][0]
+                chosen[(platform, master)] = leaf
+                masters.append((MappingScope.MASTER, master, platform, leaf))
+        overrides += [(MappingScope.PRODUCT, product_id, platform, leaf)
+                      for product_id, (master, leaf) in products.items() if chosen[(platform, master)] != leaf]
+    ctx.taxonomy.set_mappings(masters, source="import")
+    ctx.taxonomy.set_mappings(overrides, source="import")
+    return len(masters)
 
 
 IMPORT_SOURCES = {"shopee": [Platform.SHOPEE], "tiktok": [Platform.TIKTOK], "all": [Platform.SHOPEE, Platform.TIKTOK]}

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from syncstore_cli.domain.catalog import Platform, Product
 from syncstore_cli.domain.report import (
     FORMATS,
     PILOT_MAX_PRODUCTS,
@@ -135,11 +136,13 @@ def build_report(ctx: AppContext, batch_id: str, *, now: datetime | None = None)
     for job in summary.jobs:
         product = catalog.get(job.product_id)
         price, note = _price(store, job) if pilot else (None, None)
+        category, attributes = _filed(ctx, product, job.platform) if pilot and product else (None, ())
         lines.append(JobLine(
             product_id=job.product_id, platform=job.platform, state=job.state, action=job.action,
             external_id=job.external_id, message=job.message, error_code=job.error_code, attempts=job.attempts,
             finished_at=_utc(job.finished_at), sku=product.sku if product else None,
-            title=product.title if product else None, price=price, price_note=note))
+            title=product.title if product else None, price=price, price_note=note, category=category,
+            attributes=attributes))
     validations = safety.checks(kind="validate", batch_id=batch_id, limit=1)
     spots = safety.checks(kind="spot_check", batch_id=batch_id, limit=1)
     approval = safety.approval(batch_id)
@@ -159,6 +162,16 @@ def build_report(ctx: AppContext, batch_id: str, *, now: datetime | None = None)
         source=facts.source if facts else None,
         endpoint_calls=calls_by_endpoint(calls), product_times=time_per_product(calls),
     )
+
+
+def _filed(ctx: AppContext, product: Product, platform: str) -> tuple[str | None, tuple[str, ...]]:
+    """The marketplace category and attribute values the product's listing is filed with (the mapping now)."""
+    terms = ctx.taxonomy.listing_terms(product, Platform(platform))
+    if terms.category_id is None:
+        return None, ()
+    values = tuple(f"{terms.attribute_names.get(v.attribute_id, v.attribute_id)}: {f'{v.name} {v.unit}'.strip()}"
+                   for v in terms.attributes)
+    return f"{terms.category_id} {terms.category_name}".strip(), values
 
 
 def resolve_format(fmt: str | None, out: Path | None) -> str:

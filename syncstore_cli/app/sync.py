@@ -130,7 +130,7 @@ def plan(ctx: AppContext, product_ids: Sequence[str], platforms: Sequence[Platfo
     from syncstore_cli.engine.apply import SyncEngine
 
     check_ids(ctx, product_ids, f"{source}: " if source else "")
-    engine = SyncEngine(ctx.catalog, ctx.jobs, ctx.settings.pricing, {}, None)
+    engine = SyncEngine(ctx.catalog, ctx.jobs, ctx.settings.pricing, {}, None, taxonomy=ctx.taxonomy)
     return [engine.plan(stored, platform)
             for stored in ctx.catalog.get_many(list(product_ids)) for platform in platforms]
 

@@ -29,6 +29,7 @@ from syncstore_cli.cli import (
     auth_cmd,
     backup_cmd,
     catalog_cmd,
+    categories_cmd,
     check_cmd,
     config_cmd,
     db_cmd,
@@ -53,8 +54,8 @@ Exit codes: 0 success; 1 the operation ran but failed (or found failures);
 
 # `syncstore --help` in the order of the seller's work; a command missing here is listed under "Other".
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Catalog", ("import", "catalog", "products", "pricing", "seo")),
-    ("Marketplaces", ("auth", "sandbox")),
+    ("Catalog", ("import", "catalog", "products", "pricing", "seo", "categories", "attributes")),
+    ("Marketplaces", ("auth", "preflight", "sandbox")),
     ("Sync", ("sync", "worker", "dlq", "logs")),
     ("Safety", ("rollout", "approve", "rollback", "backup")),
     ("Reports", ("validate", "spot-check", "report")),
@@ -263,6 +264,8 @@ app.add_typer(products_cmd.app, name="products")
 app.add_typer(pricing_cmd.app, name="pricing")
 app.add_typer(seo_cmd.app, name="seo")
 app.add_typer(catalog_cmd.app, name="catalog")
+app.add_typer(categories_cmd.app, name="categories")
+app.add_typer(categories_cmd.attributes_app, name="attributes")
 app.add_typer(config_cmd.app, name="config")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(backup_cmd.app, name="backup")
@@ -280,6 +283,7 @@ app.command("demo", epilog=demo_cmd.DEMO_EXIT_CODES)(demo_cmd.demo_command)
 app.command("validate", epilog=check_cmd.VALIDATE_EXIT_CODES)(check_cmd.validate_command)
 app.command("spot-check", epilog=check_cmd.SPOT_CHECK_EXIT_CODES)(check_cmd.spot_check_command)
 app.command("report", epilog=report_cmd.REPORT_EXIT_CODES)(report_cmd.report_command)
+app.command("preflight", epilog=check_cmd.PREFLIGHT_EXIT_CODES)(check_cmd.preflight_command)
 
 
 def main() -> None:

@@ -146,3 +146,44 @@ def _render_spot(results: list[ReadBack], summary: str) -> None:
         for difference in r.as_json()["differences"]:
             sys.stdout.write(f"  {difference}\n")
     sys.stdout.write(summary + "\n")
+
+
+PREFLIGHT_EXIT_CODES = """
+Exit codes: 0 a first batch could go; 1 something must be fixed first (each failed check names what),
+or a check could not read what it checks; 2 bad usage or configuration.
+"""
+
+
+def preflight_command(
+    platform: Annotated[str, typer.Option("--platform", "-p", help="shopee, tiktok or all.")] = "all",
+    as_json: JsonOption = False,
+) -> None:
+    """Before going live: read-only checks against the configured marketplace hosts (credentials and shop
+    authorization, a usable logistics channel or warehouse, every mapped category still a leaf of the live
+    tree, every product's mandatory attributes, the listing limits). Sends no write."""
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.preflight import preflight
+    from syncstore_cli.domain.catalog import PLATFORMS, Platform
+    from syncstore_cli.errors import UserInputError
+
+    if platform.lower() == "all":
+        chosen = list(PLATFORMS)
+    else:
+        try:
+            chosen = [Platform(platform.lower())]
+        except ValueError:
+            raise UserInputError(f"--platform '{platform}' is not shopee, tiktok or all") from None
+    with open_context() as ctx:
+        result = preflight(ctx, chosen)
+    if as_json:
+        print_json({"passed": result.passed, "ready": result.ready, "blocked": result.blocked,
+                    "checks": [{"platform": c.platform.value, "check": c.name, "passed": c.passed,
+                                "detail": c.detail, "fixes": list(c.fixes)} for c in result.checks]})
+    else:
+        for check in result.checks:
+            typer.echo(f"{'ok  ' if check.passed else 'FAIL'} {check.platform.value:<7} {check.name:<12} "
+                       f"{check.detail}")
+            for fix in check.fixes:
+                typer.echo(f"     fix: {fix}")
+        typer.echo("ready for a first batch" if result.passed else "not ready: fix the failed checks above")
+    raise typer.Exit(0 if result.passed else 1)

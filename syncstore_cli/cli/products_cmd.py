@@ -100,13 +100,15 @@ def show_product(
     product_id: Annotated[str, typer.Argument(metavar="ID", help="Product id, e.g. PROD-1.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
-    """Show one product: master fields, variants, and each platform's listing (price formula, SEO title)."""
-    from syncstore_cli.app.catalog import product as find_product
+    """Show one product: master fields, variants, and each platform's listing (price formula, SEO title,
+    marketplace category and attribute values)."""
+    from syncstore_cli.app.catalog import product_view
     from syncstore_cli.app.context import open_context
     from syncstore_cli.domain.catalog import CATEGORIES, PLATFORMS, Platform
 
     with open_context() as ctx:
-        stored = find_product(ctx, product_id)
+        view = product_view(ctx, product_id)
+    stored = view.stored
     product = stored.product
     master: dict[str, Any] = {
         "id": product.id, "sku": product.sku, "title": product.title, "description": product.description,
@@ -115,6 +117,7 @@ def show_product(
         "dimensions_cm": {"length": product.length_cm, "width": product.width_cm, "height": product.height_cm},
         "images": list(product.images), "origin": product.origin.value, "status": product.status.value,
         "tiers": [{"name": t.name, "options": list(t.options)} for t in product.tiers],
+        "attributes": dict(product.attributes),
     }
     variants = [
         {"sku": v.sku, "options": list(v.options), "price": v.price, "stock": v.stock, "image": v.image}
@@ -124,6 +127,7 @@ def show_product(
     platforms: dict[str, dict[str, Any]] = {}
     for platform in PLATFORMS:
         listing = stored.listings.get(platform)
+        terms = view.terms[platform]
         entry: dict[str, Any] = {
             "external_id": listing.external_id if listing else None,
             "price": listing.price if listing else None,
@@ -132,10 +136,10 @@ def show_product(
             "seo_similarity": listing.seo_similarity if listing else None,
             "seo_locked": listing.seo_locked if listing else False,
             "seo_exception": listing.seo_reason if listing else None,
-            "category": {
-                "name": category.name,
-                "id": category.shopee_category_id if platform is Platform.SHOPEE else category.tiktok_category_id,
-            },
+            "category": {"master": category.name, "id": terms.category_id, "path": terms.category_name},
+            "attributes": [{"attribute_id": v.attribute_id, "attribute": terms.attribute_names.get(v.attribute_id, ""),
+                            "value_id": v.value_id, "value": f"{v.name} {v.unit}".strip()} for v in terms.attributes],
+            "blocked_by": list(terms.reasons),
             "status": listing.status if listing else ListingStatus.NOT_SYNCED,
             "variants": [
                 {
@@ -147,8 +151,8 @@ def show_product(
             ],
         }
         if platform is Platform.TIKTOK:
-            entry["listing_platforms"] = ["TIKTOK_SHOP", "TOKOPEDIA"]
-            entry["tokopedia_included"] = True
+            entry["listing_platforms"] = ["TIKTOK_SHOP", "TOKOPEDIA"] if terms.tokopedia else ["TIKTOK_SHOP"]
+            entry["tokopedia_included"] = terms.tokopedia
         platforms[platform.value] = entry
     if as_json:
         print_json({"master": master, "variants": variants, **platforms})
@@ -182,9 +186,18 @@ def show_product(
             pnode.add(escape(f"SEO title: {entry['seo_title']}  (similarity {entry['seo_similarity']:.1f}{locked})"))
         else:
             pnode.add(escape(f"SEO title: none: {entry['seo_exception']}"))
-        pnode.add(escape(f"Category: {entry['category']['name']} ({entry['category']['id']})"))
+        where = entry["category"]
+        pnode.add(escape(f"Category: {where['path'] or where['id'] or '(not mapped)'}"
+                         + (f" ({where['id']})" if where["id"] and where["path"] else "")))
+        if entry["attributes"]:
+            anode = pnode.add("Attributes")
+            for value in entry["attributes"]:
+                anode.add(escape(f"{value['attribute'] or value['attribute_id']}: {value['value']}"))
+        for reason in entry["blocked_by"]:
+            pnode.add(f"[red]blocked:[/red] {escape(reason)}")
         if platform is Platform.TIKTOK:
-            pnode.add("Listing platforms: TikTok Shop + Tokopedia")
+            pnode.add("Listing platforms: TikTok Shop + Tokopedia" if entry["tokopedia_included"]
+                      else "Listing platforms: TikTok Shop")
         for v in entry["variants"]:
             pnode.add(escape(f"{v['sku']}: {rupiah(v['price'])}  id {v['external_id'] or '-'}"))
     console().print(tree)

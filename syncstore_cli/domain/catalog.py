@@ -25,37 +25,35 @@ PLATFORMS: Final[tuple[Platform, ...]] = (Platform.SHOPEE, Platform.TIKTOK)
 
 @dataclass(frozen=True)
 class Category:
-    """One of the seller's categories, with the leaf category each marketplace files it under."""
+    """One of the seller's own (master) categories. Which marketplace category each one is filed under
+    is the seller's mapping (`syncstore categories`), made against the trees the marketplaces return."""
 
     key: str
     name: str
-    shopee_category_id: int
-    tiktok_category_id: str
 
 
-# The seller's categories. The marketplace ids are the leaf categories the listings
-# use today; the sandbox serves the same tree (see sandbox seeding).
+# The seller's categories (catalog.md).
 CATEGORIES: Final[dict[str, Category]] = {
     c.key: c
     for c in (
-        Category("frame", "Drone FPV > Frame", 101_944, "601120"),
-        Category("propeller", "Drone FPV > Propeller", 101_945, "601121"),
-        Category("motor", "Drone FPV > Motor Brushless", 101_946, "601122"),
-        Category("esc", "Drone FPV > ESC", 101_947, "601123"),
-        Category("flight_controller", "Drone FPV > Flight Controller & Stack", 101_948, "601124"),
-        Category("vtx", "Drone FPV > Video Transmitter (VTX)", 101_949, "601125"),
-        Category("camera", "Drone FPV > Kamera FPV", 101_950, "601126"),
-        Category("antenna", "Drone FPV > Antena", 101_951, "601127"),
-        Category("receiver", "Drone FPV > Receiver", 101_952, "601128"),
-        Category("radio", "Drone FPV > Radio Transmitter", 101_953, "601129"),
-        Category("goggles", "Drone FPV > Goggles & DVR", 101_954, "601130"),
-        Category("battery", "Drone FPV > Baterai LiPo", 101_955, "601131"),
-        Category("charger", "Drone FPV > Charger", 101_956, "601132"),
-        Category("cable", "Drone FPV > Kabel & Konektor", 101_957, "601133"),
-        Category("hardware", "Drone FPV > Baut, Standoff & Hardware", 101_958, "601134"),
-        Category("tool", "Drone FPV > Peralatan", 101_959, "601135"),
-        Category("drone", "Drone FPV > Drone BNF/PNP", 101_960, "601136"),
-        Category("whoop", "Drone FPV > Tiny Whoop", 101_961, "601137"),
+        Category("frame", "Drone FPV > Frame"),
+        Category("propeller", "Drone FPV > Propeller"),
+        Category("motor", "Drone FPV > Motor Brushless"),
+        Category("esc", "Drone FPV > ESC"),
+        Category("flight_controller", "Drone FPV > Flight Controller & Stack"),
+        Category("vtx", "Drone FPV > Video Transmitter (VTX)"),
+        Category("camera", "Drone FPV > Kamera FPV"),
+        Category("antenna", "Drone FPV > Antena"),
+        Category("receiver", "Drone FPV > Receiver"),
+        Category("radio", "Drone FPV > Radio Transmitter"),
+        Category("goggles", "Drone FPV > Goggles & DVR"),
+        Category("battery", "Drone FPV > Baterai LiPo"),
+        Category("charger", "Drone FPV > Charger"),
+        Category("cable", "Drone FPV > Kabel & Konektor"),
+        Category("hardware", "Drone FPV > Baut, Standoff & Hardware"),
+        Category("tool", "Drone FPV > Peralatan"),
+        Category("drone", "Drone FPV > Drone BNF/PNP"),
+        Category("whoop", "Drone FPV > Tiny Whoop"),
     )
 }
 
@@ -95,6 +93,9 @@ class Product:
     tiers: tuple[Tier, ...] = ()
     variants: tuple[Variant, ...] = ()
     origin: Platform = Platform.SHOPEE
+    # The product's own attribute values by attribute name ("Negara Asal" -> "China"), sorted by name;
+    # they win over the seller's per-category defaults. A multi-select value lists its choices with "; ".
+    attributes: tuple[tuple[str, str], ...] = ()
     status: SyncStatus = field(default=SyncStatus.NOT_SYNCED, compare=False)
 
     @property

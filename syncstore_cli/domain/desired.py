@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
-from syncstore_cli.domain.catalog import CATEGORIES, Platform, Product
-from syncstore_cli.domain.fieldgroups import FIELD_GROUPS
+from syncstore_cli.domain.catalog import Platform, Product
+from syncstore_cli.domain.fieldgroups import ATTRIBUTES, FIELD_GROUPS, group_differs
 from syncstore_cli.domain.listing import ListingDraft
 from syncstore_cli.domain.seo import title_problems
+from syncstore_cli.domain.taxonomy import ChosenValue, ListingTerms, attributes_state
 
 MIN_IMAGES: Final = 3  # the seller's rule; both marketplaces would take one
 MAX_IMAGES: Final = 9  # both marketplaces
@@ -72,7 +73,8 @@ class DesiredListing:
     length_cm: int
     width_cm: int
     height_cm: int
-    tokopedia: bool  # TikTok: list on Tokopedia too (the seller migrated from Tokopedia)
+    tokopedia: bool  # TikTok: list on Tokopedia too (the shop is linked and the category is in its tree)
+    attributes: tuple[ChosenValue, ...] = ()  # the category's attribute values (domain.taxonomy)
 
     def groups(self) -> dict[str, Any]:
         """Each field group as a JSON-ready value; two listings match where their groups are equal."""
@@ -82,6 +84,7 @@ class DesiredListing:
             "images": list(self.images),
             "category": self.category_id,
             "brand": self.brand,
+            "attributes": attributes_state(self.attributes),
             "package": [self.weight_g, self.length_cm, self.width_cm, self.height_cm],
             "variants": {"tiers": list(self.tier_names), "skus": [[v.sku, list(v.options)] for v in self.variants]},
             "price": {v.sku: v.price for v in self.variants} if self.variants else self.price,
@@ -113,24 +116,20 @@ class PlanEntry:
         }
 
 
-def category_id(product: Product, platform: Platform) -> str:
-    category = CATEGORIES[product.category]
-    return str(category.shopee_category_id) if platform is Platform.SHOPEE else category.tiktok_category_id
-
-
-def desired_listing(product: Product, draft: ListingDraft) -> DesiredListing:
-    """The listing `product` should have on `draft.platform`; prices are the draft's (already ruled)."""
+def desired_listing(product: Product, draft: ListingDraft, terms: ListingTerms) -> DesiredListing:
+    """The listing `product` should have on `draft.platform`; prices are the draft's (already ruled), the
+    category, attributes and Tokopedia choice are `terms` (domain.taxonomy.listing_terms)."""
     platform = draft.platform
     variants = tuple(
         DesiredVariant(v.sku, v.options, draft.variant_prices.get(v.sku) or 0, v.stock) for v in product.variants
     )
     return DesiredListing(
         platform=platform, product_id=product.id, sku=product.sku, title=draft.seo_title or "",
-        description=product.description, category_id=category_id(product, platform), images=product.images,
+        description=product.description, category_id=terms.category_id or "", images=product.images,
         price=None if variants else draft.price, stock=0 if variants else product.stock,
         tier_names=tuple(t.name for t in product.tiers), variants=variants, brand=product.brand or "No Brand",
         weight_g=product.weight_g, length_cm=product.length_cm, width_cm=product.width_cm,
-        height_cm=product.height_cm, tokopedia=platform is Platform.TIKTOK,
+        height_cm=product.height_cm, tokopedia=terms.tokopedia, attributes=terms.attributes,
     )
 
 
@@ -226,5 +225,8 @@ def plan_listing(
     if external_id is None:
         return entry(Action.CREATE, {g: (None, wanted[g]) for g in GROUPS})
     state = known or {}
-    changes = {g: (state.get(g), wanted[g]) for g in GROUPS if state.get(g) != wanted[g]}
+    # Attributes count as changed only where a wanted one differs (a marketplace may add its own); every
+    # other group is compared whole, images by URL (the catalog's, as last sent).
+    changes = {g: (state.get(g), wanted[g]) for g in GROUPS
+               if (group_differs(wanted, state, g) if g == ATTRIBUTES else state.get(g) != wanted[g])}
     return entry(Action.UPDATE if changes else Action.NO_CHANGE, changes)

@@ -4,7 +4,8 @@ fields to update, a read-back, a rollback's restore and the checks. Pure: plain 
 A listing's state is a dict of field groups (`DesiredListing.groups()`, or `engine.remote.remote_state`
 of a marketplace listing). Two states match in a group when the group's values are equal, except
 images, which are compared by their count: a marketplace serves its own copies under its own URLs,
-so a listing never shows the URLs it was sent.
+so a listing never shows the URLs it was sent; and attributes, which are compared for the attributes
+that are wanted only: a marketplace may fill in others of its own.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any, Final
 
 # Field groups, in the order a plan prints them; the same names as marketplaces.base.UPDATE_FIELDS.
 FIELD_GROUPS: Final[tuple[str, ...]] = (
-    "title", "description", "images", "category", "brand", "package", "variants", "price", "stock",
+    "title", "description", "images", "category", "brand", "attributes", "package", "variants", "price", "stock",
 )
 # The groups a read-back after a create or update confirms (not brand or package), in the order its
 # messages name them.
-CONFIRMED_GROUPS: Final[tuple[str, ...]] = ("title", "description", "category", "variants", "price", "stock", "images")
+CONFIRMED_GROUPS: Final[tuple[str, ...]] = ("title", "description", "category", "attributes", "variants", "price",
+                                            "stock", "images")
 IMAGES: Final = "images"
+ATTRIBUTES: Final = "attributes"
 
 
 def _image_count(state: Mapping[str, Any]) -> int:
@@ -29,6 +32,9 @@ def _image_count(state: Mapping[str, Any]) -> int:
 def group_differs(wanted: Mapping[str, Any], found: Mapping[str, Any], group: str) -> bool:
     if group == IMAGES:
         return _image_count(wanted) != _image_count(found)
+    if group == ATTRIBUTES:
+        have = found.get(ATTRIBUTES) or {}
+        return any(have.get(attribute) != values for attribute, values in (wanted.get(ATTRIBUTES) or {}).items())
     return bool(wanted.get(group) != found.get(group))
 
 

@@ -56,6 +56,9 @@ class JobLine:
     # amount); None when there is none to show, and `price_note` says why.
     price: int | Mapping[str, int] | None = None
     price_note: str | None = None
+    # Pilots: the marketplace category ("id path") and the attribute values ("name: value") it is filed with.
+    category: str | None = None
+    attributes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,18 @@ from syncstore_cli.domain.listing import derive_listings
 from syncstore_cli.domain.pricing import PlatformPricing
 from syncstore_cli.domain.vocabulary import ErrorCode, JobState
 from syncstore_cli.engine.images import ImageCache, ImageUnreachable
-from syncstore_cli.engine.ports import CatalogPort, KnownListing, ListingStatePort, Shop, StoredProduct
+from syncstore_cli.engine.ports import (
+    CatalogPort,
+    KnownListing,
+    ListingStatePort,
+    Shop,
+    StoredProduct,
+    TaxonomyPort,
+)
 from syncstore_cli.engine.remote import listings_with_sku, readback_differences
 from syncstore_cli.errors import NotFoundError
 from syncstore_cli.marketplaces.base import (
+    AttributeValue,
     ListingSpec,
     RemoteListing,
     VariantSpec,
@@ -110,11 +118,13 @@ class SyncEngine:
         shops: Mapping[Platform, Shop],
         images: ImageCache | None,
         *,
+        taxonomy: TaxonomyPort,
         max_attempts: int = 3,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.catalog = catalog
         self.store = store
+        self.taxonomy = taxonomy
         self.pricing = pricing
         self.shops = shops
         self.images = images
@@ -132,9 +142,11 @@ class SyncEngine:
         product = stored.product
         locked = {p: ls.seo_title for p, ls in stored.listings.items() if ls.seo_locked and ls.seo_title}
         draft = derive_listings(product, self.pricing, locked)[platform]
-        desired = desired_listing(product, draft)
+        terms = self.taxonomy.listing_terms(product, platform)
+        desired = desired_listing(product, draft, terms)
         known = known or self.store.known_listing(product.id, platform.value)
         reasons = blocking_reasons(product, draft, self.sku_owners(), creating=known.external_id is None)
+        reasons.extend(terms.reasons)
         return plan_listing(desired, known.state, known.external_id, reasons)
 
     # -- applying ------------------------------------------------------------------------------
@@ -258,6 +270,7 @@ class SyncEngine:
             variants=tuple(VariantSpec(v.sku, v.options, v.price, v.stock) for v in desired.variants),
             brand=desired.brand, weight_g=desired.weight_g, length_cm=desired.length_cm, width_cm=desired.width_cm,
             height_cm=desired.height_cm, tokopedia=desired.tokopedia,
+            attributes=tuple(AttributeValue(v.attribute_id, v.value_id, v.name, v.unit) for v in desired.attributes),
         )
 
     def _create(self, shop: Shop, product: Product, desired: DesiredListing, key: str | None) -> Outcome:

@@ -10,6 +10,7 @@ Each protocol lists exactly the calls an engine class makes, no more:
     SyncLogPort         LogCapture writes sync_logs rows      (store.jobs.JobStore)
     ImageUploadsPort    ImageCache's uploads per shop         (store.jobs.JobStore)
     RollbackStatePort   Rollback records each step's state    (store.safety.SafetyStore)
+    TaxonomyPort        where a product goes, with what attributes (store.taxonomy.TaxonomyStore)
     MarketplaceClient   one shop on one marketplace (marketplaces.base), carried by `Shop`
 
 The engine imports these and never the concrete stores. The plain value records the ports speak in
@@ -23,7 +24,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from syncstore_cli.domain.catalog import Platform
+from syncstore_cli.domain.catalog import Platform, Product
+from syncstore_cli.domain.taxonomy import ListingTerms
 from syncstore_cli.marketplaces.base import MarketplaceClient
 from syncstore_cli.store.catalog import StoredProduct
 from syncstore_cli.store.jobs import Job, KnownListing, LogEntry
@@ -45,6 +47,7 @@ __all__ = [
     "Snapshot",
     "StoredProduct",
     "SyncLogPort",
+    "TaxonomyPort",
 ]
 
 
@@ -67,6 +70,13 @@ class CatalogPort(Protocol):
 
     def variant_sku_owners(self) -> dict[str, str]:
         """Every variant SKU -> the first product (catalog order) that uses it."""
+        ...
+
+
+class TaxonomyPort(Protocol):
+    def listing_terms(self, product: Product, platform: Platform) -> ListingTerms:
+        """The marketplace category, attribute values and Tokopedia choice of the product's listing, or
+        the reasons it cannot be sent (unmapped, not a leaf, a mandatory attribute without a value)."""
         ...
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from syncstore_cli.domain.desired import DesiredListing
 from syncstore_cli.domain.fieldgroups import CONFIRMED_GROUPS, describe_differences
+from syncstore_cli.domain.taxonomy import ChosenValue, attributes_state
 from syncstore_cli.marketplaces.base import MarketplaceClient, RemoteListing
 
 
@@ -22,6 +23,8 @@ def remote_state(listing: RemoteListing) -> dict[str, Any]:
         "images": list(listing.images),
         "category": listing.category_id,
         "brand": listing.brand,
+        "attributes": attributes_state(ChosenValue(a.attribute_id, a.value_id, a.name, a.unit)
+                                       for a in listing.attributes),
         "package": [listing.weight_g, listing.length_cm, listing.width_cm, listing.height_cm],
         "variants": {"tiers": list(listing.tier_names),
                      "skus": [[v.sku, list(v.options)] for v in listing.variants]},

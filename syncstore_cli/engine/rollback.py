@@ -26,7 +26,7 @@ from syncstore_cli.engine.ports import (
     Snapshot,
 )
 from syncstore_cli.engine.remote import remote_state
-from syncstore_cli.marketplaces.base import ListingSpec, VariantSpec
+from syncstore_cli.marketplaces.base import AttributeValue, ListingSpec, VariantSpec
 from syncstore_cli.marketplaces.errors import MarketplaceError, NotFound, ValidationFailed
 
 
@@ -58,6 +58,9 @@ def spec_from_state(sku: str, state: Mapping[str, Any], images: tuple[str, ...],
         tier_names=tuple(state["variants"]["tiers"]), variants=variants, brand=state.get("brand") or "No Brand",
         weight_g=int(weight or 0), length_cm=int(length or 0), width_cm=int(width or 0), height_cm=int(height or 0),
         tokopedia=tokopedia,
+        # Names only: a snapshot keeps what the listing showed; the client finds a listed value's id by name.
+        attributes=tuple(AttributeValue(attribute_id, "", name)
+                         for attribute_id, names in (state.get("attributes") or {}).items() for name in names),
     )
 
 
@@ -116,15 +119,18 @@ class Rollback:
         assert step.external_id is not None
         if snapshot.state is None:
             return self._finish(step, RollbackStepState.FAILED, "no snapshot of this listing's fields was taken")
-        current = remote_state(shop.client.get_listing(step.external_id))
+        listing = shop.client.get_listing(step.external_id)
+        current = remote_state(listing)
         # Compared (and restored) group by group; images by their count (a marketplace serves its own copies).
         changed = in_order(differing_groups(snapshot.state, current))
         if changed:
             images: tuple[str, ...] = ()
             if "images" in changed:
                 images = self.images.references(shop, snapshot.state["images"])
+            # The listing stays on the platforms it is on now: a rollback restores fields, not where it sells.
+            on_tokopedia = "TOKOPEDIA" in (listing.extra.get("listing_platforms") or ())
             spec = spec_from_state(self.sku_of(step.product_id), snapshot.state, images,
-                                   tokopedia=shop.platform is Platform.TIKTOK)
+                                   tokopedia=shop.platform is Platform.TIKTOK and on_tokopedia)
             shop.client.update_listing(step.external_id, spec, frozenset(changed))
             after = remote_state(shop.client.get_listing(step.external_id))
             still = in_order(differing_groups(snapshot.state, after))

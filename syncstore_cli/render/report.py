@@ -126,6 +126,8 @@ def _pilot_products(report: BatchReport) -> Section:
             ("Listing id", job.external_id or "-"),
             ("Status", job.state + (f" ({job.error_code})" if job.error_code else "")),
             ("Price", fmt_price(job.price, job.price_note)),
+            ("Category", job.category or "not mapped"),
+            ("Attributes", "; ".join(job.attributes) or "none"),
             ("Read-back result", job.message or "-"),
             ("Spot check", _spot_for(report, job)),
             ("Attempts", fmt_int(job.attempts)),

@@ -32,6 +32,8 @@ class ProductRow(SQLModel, table=True):
     stock: int
     origin: str = Field(max_length=16)
     tiers_json: str = Field(sa_column=Column(Text, nullable=False))
+    # {"attribute name": "value"}: the product's own attribute values from the catalog file
+    attributes_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
     status: str = Field(default=SyncStatus.NOT_SYNCED, max_length=16, index=True)
     fingerprint: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
@@ -270,3 +272,71 @@ class ApprovalRow(SQLModel, table=True):
     check_run_id: int | None = None
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     approved_at: datetime = Field(default_factory=utcnow)
+
+
+class MarketCategoryRow(SQLModel, table=True):
+    """One node of a marketplace's category tree, as the marketplace last returned it."""
+
+    __tablename__ = "market_categories"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    category_id: str = Field(primary_key=True, max_length=32)
+    parent_id: str = Field(max_length=32)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    is_leaf: bool
+    tokopedia: bool = False  # TikTok: in the Tokopedia tree too (Get Categories, listing_platform=TOKOPEDIA)
+    fetched_at: float
+
+
+class MarketAttributeRow(SQLModel, table=True):
+    """One product attribute of a marketplace leaf category (Shopee get_attribute_tree, TikTok Get Attributes)."""
+
+    __tablename__ = "market_attributes"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    category_id: str = Field(primary_key=True, max_length=32)
+    attribute_id: str = Field(primary_key=True, max_length=32)
+    position: int
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    mandatory: bool
+    input_type: str = Field(max_length=16)
+    values_json: str = Field(sa_column=Column(Text, nullable=False))  # [[value id, name], ...]
+    custom_values: bool
+    units_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class MarketCategoryRulesRow(SQLModel, table=True):
+    """What a leaf category demands beyond attributes; its presence means the attributes were read."""
+
+    __tablename__ = "market_category_rules"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    category_id: str = Field(primary_key=True, max_length=32)
+    brand_required: bool
+    certifications_json: str = Field(sa_column=Column(Text, nullable=False))  # names of required ones
+    fetched_at: float
+
+
+class CategoryMappingRow(SQLModel, table=True):
+    """The marketplace leaf a master category (scope "master") or one product (scope "product") is filed under."""
+
+    __tablename__ = "category_mappings"
+
+    scope: str = Field(primary_key=True, max_length=16)
+    key: str = Field(primary_key=True, max_length=64)
+    platform: str = Field(primary_key=True, max_length=16)
+    category_id: str = Field(max_length=32)
+    source: str = Field(max_length=16)  # manual, suggested, csv
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AttributeDefaultRow(SQLModel, table=True):
+    """The seller's value for one attribute of one marketplace category, used where a product has none."""
+
+    __tablename__ = "attribute_defaults"
+
+    platform: str = Field(primary_key=True, max_length=16)
+    category_id: str = Field(primary_key=True, max_length=32)
+    attribute_id: str = Field(primary_key=True, max_length=32)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)

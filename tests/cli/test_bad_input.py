@@ -77,6 +77,18 @@ CASES: dict[str, list[list[str]]] = {
     "db upgrade": [["--bogus"]],
     "db status": [["--bogus"]],
     "demo": [["--folder", AFILE], ["--port", "70000"]],
+    "categories refresh": [["--platform", "lazada"], ["--platform", "shopee"]],  # no shop authorized
+    "categories search": [["drone", "--platform", "lazada"], ["drone", "--platform", "shopee"], ["drone"]],
+    "categories suggest": [[], ["frame", "--platform", "lazada"], ["nosuch-master"], ["frame", "--all"]],
+    "categories map": [["frame"], ["frame", "--shopee", "100706"], ["nosuch", "--shopee", "1"],
+                       ["PROD-404", "--product", "--tiktok", "1"]],
+    "categories show": [["--bogus"]],
+    "categories export": [[f"{AFILE}/mapping.csv"]],
+    "categories import": [[MISSING], [MALFORMED], [FOLDER]],
+    "attributes set": [["100706", "x", "y", "--platform", "lazada"], ["100706", "x", "y", "--platform", "shopee"],
+                       ["100706", "x", "y"]],
+    "attributes missing": [["--platform", "lazada"]],
+    "preflight": [["--platform", "lazada"], ["--bogus"]],
     # the groups themselves
     "": [["--bogus"], ["nosuch"]],
     "products": [["nosuch"]],

@@ -65,12 +65,15 @@ def test_import_list_show_explain(home: Path) -> None:
     assert code == 0
     assert set(shown) == {"master", "variants", "shopee", "tiktok"}
     assert [v["sku"] for v in shown["variants"]] == ["PRP-5145-RED", "PRP-5145-BLUE", "PRP-5145-GREEN"]
-    assert shown["tiktok"]["listing_platforms"] == ["TIKTOK_SHOP", "TOKOPEDIA"]
+    # Nothing is mapped yet: no category, so no Tokopedia either, and the reason says what to run.
+    assert shown["tiktok"]["listing_platforms"] == ["TIKTOK_SHOP"] and shown["tiktok"]["category"]["id"] is None
+    assert any("categories suggest propeller" in r for r in shown["tiktok"]["blocked_by"])
     assert shown["shopee"]["price_formula"] == "45,000 x 115% = 51,750"
     assert shown["shopee"]["seo_title"] != shown["tiktok"]["seo_title"]
 
     code, out, _ = run("products", "show", "PROD-1")
-    assert code == 0 and "172,500" in out and "180,000" in out and "Tokopedia" in out
+    assert code == 0 and "172,500" in out and "180,000" in out and "Listing platforms: TikTok Shop" in out
+    assert "blocked:" in out and "categories suggest frame" in out
 
     code, out, _ = run("pricing", "explain", "PROD-1", "--json")
     explained = json.loads(out)
@@ -160,8 +163,8 @@ def test_help_lists_commands_in_sections_in_the_sellers_order() -> None:
         elif line.startswith("  ") and section not in ("", "Options") and not line.startswith("   "):
             listed.setdefault(section, []).append(line.split()[0])
     assert listed == {
-        "Catalog": ["import", "catalog", "products", "pricing", "seo"],
-        "Marketplaces": ["auth", "sandbox"],
+        "Catalog": ["import", "catalog", "products", "pricing", "seo", "categories", "attributes"],
+        "Marketplaces": ["auth", "preflight", "sandbox"],
         "Sync": ["sync", "worker", "dlq", "logs"],
         "Safety": ["rollout", "approve", "rollback", "backup"],
         "Reports": ["validate", "spot-check", "report"],

@@ -47,6 +47,7 @@ def test_progress_in_a_pipe_is_one_line_at_a_time_with_the_marketplaces_total(
         assert progress[-1] == f"{platform}: {total}/{total} listings read (done)"
     assert re.fullmatch(rf"Imported: {expected['shopee']} listings read from Shopee, {expected['tiktok']} from TikTok "
                         rf"Shop; {SEEDED} created, 0 updated, 0 unchanged; \d+ listing and variant ids recorded; "
+                        r"\d+ master category mappings taken from where the listings are; "
                         r"0 SKU collisions; \d+ API calls\.", lines[-1]), lines[-1]
 
 

@@ -51,6 +51,12 @@ def test_the_demo_runs_the_plan_and_its_result_validates_until_the_seller_centre
     for label, expected in (("pilots", "2"), ("batch of 10", "10"), ("batch of 50", "50")):
         markdown = next(p for p in reports if p.name == f"{by_batch[label]}.md").read_text()
         assert by_batch[label] in markdown and expected in markdown
+    # The pilots' report names each listing's marketplace category and the attribute values it carries.
+    pilots = next(p for p in reports if p.name == f"{by_batch['pilots']}.md").read_text()
+    assert "| Category | 100706 " in pilots and "not mapped" not in pilots
+    assert "Negara Asal: China" in pilots and "Barang Berbahaya: " in pilots
+    assert "mappings accepted from the marketplaces' suggestions" in details["map the categories (suggest, accept)"]
+    assert details["fill the mandatory attributes"].endswith("none missing now")
 
     # The demo's result, served again on the same port (its image URLs name it), validates clean...
     box = build_sandbox(c.SandboxConfig(), folder / "sandbox")

@@ -22,6 +22,7 @@ from syncstore_cli.app.context import AppContext
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.catalog import Platform, Product
 from syncstore_cli.domain.pricing import SELLER_DEFAULTS
+from syncstore_cli.domain.taxonomy import ChosenValue, ListingTerms
 from syncstore_cli.domain.vocabulary import ErrorCode, JobState
 from syncstore_cli.engine.apply import SyncEngine
 from syncstore_cli.engine.images import ImageCache
@@ -34,10 +35,13 @@ from syncstore_cli.marketplaces.tiktok.signer import TikTokShopToken, TikTokSign
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import Sandbox, build_sandbox, serve_in_background
 from syncstore_cli.sandbox.images import render_png
-from tests.unit.fakes import FakeCatalog, FakeJobStore, simple_product
+from tests.unit.fakes import FakeCatalog, FakeJobStore, FakeTaxonomy, simple_product
 
 TIKTOK = Platform.TIKTOK
 AUDIT_DELAY = 30.0
+# The sandbox's Frame leaf and the attributes it makes mandatory (sandbox/taxonomy_tiktok.py).
+FRAME_TERMS = ListingTerms("7100121", "Frame Drone", (ChosenValue("101610", "1024357", "Tidak Ada"),
+                                                      ChosenValue("100336", "1000941", "Tiongkok")), tokopedia=True)
 
 
 class Clock:
@@ -109,7 +113,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 catalog = FakeCatalog()
                 engine = SyncEngine(catalog, store, SELLER_DEFAULTS,
                                     {TIKTOK: Shop(TIKTOK, c.DEMO_TIKTOK_SHOP_ID, client)}, images,
-                                    clock=jobs_clock)
+                                    taxonomy=FakeTaxonomy(default={TIKTOK: FRAME_TERMS}), clock=jobs_clock)
                 runner = JobRunner(engine, store, LogCapture(store), lease_seconds=60, owner="w", clock=jobs_clock)
                 try:
                     yield World(box, clock, jobs_clock, client, catalog, store, engine, runner, exchanges)

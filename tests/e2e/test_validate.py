@@ -25,7 +25,7 @@ from syncstore_cli.app.context import AppContext
 from syncstore_cli.app.sync import manual_sync
 from syncstore_cli.cli.app import app
 from syncstore_cli.domain.catalog import PLATFORMS, Platform
-from syncstore_cli.marketplaces.base import ListingSpec, VariantSpec
+from syncstore_cli.marketplaces.base import AttributeValue, ListingSpec, VariantSpec
 from tests.conftest import SeededWorld, seeded_sandbox
 
 runner = CliRunner()
@@ -172,7 +172,8 @@ def test_a_duplicate_listing_made_behind_the_tools_back_fails_only_duplicates(wo
             tier_names=desired.tier_names, variants=tuple(VariantSpec(v.sku, v.options, v.price, v.stock)
                                                           for v in desired.variants),
             brand=desired.brand, weight_g=desired.weight_g, length_cm=desired.length_cm, width_cm=desired.width_cm,
-            height_cm=desired.height_cm)
+            height_cm=desired.height_cm,
+            attributes=tuple(AttributeValue(v.attribute_id, v.value_id, v.name, v.unit) for v in desired.attributes))
         duplicate = shop.client.create_listing(spec, "made-in-the-seller-centre").external_id
     try:
         failing = _failing()

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from syncstore_cli.domain.catalog import Product, Tier, Variant
+from syncstore_cli.domain.catalog import Platform, Product, Tier, Variant
+from syncstore_cli.domain.taxonomy import ListingTerms
 from syncstore_cli.domain.vocabulary import DEAD_LETTER, JobState
 from syncstore_cli.engine.ports import Job, KnownListing, LogEntry, RollbackStep, StoredProduct
 from syncstore_cli.errors import NotFoundError
@@ -28,6 +29,7 @@ from syncstore_cli.marketplaces.base import (
     Attribute,
     Brand,
     Category,
+    CategoryRules,
     ListingLimits,
     ListingSpec,
     LogisticsOption,
@@ -39,6 +41,24 @@ from syncstore_cli.marketplaces.errors import NeedsAuthError, NotFound, Validati
 
 DESCRIPTION = "Frame racing 5 inch dari carbon fiber 3mm, ringan dan kuat untuk freestyle maupun racing. " * 2
 IMAGES = ("http://img.test/1.png", "http://img.test/2.png", "http://img.test/3.png")
+LEAF = {Platform.SHOPEE: "100706", Platform.TIKTOK: "7003002"}  # any leaf: the fake marketplace takes any id
+
+
+class FakeTaxonomy:
+    """Every product mapped to one leaf per platform, which asks for no attribute (TaxonomyPort)."""
+
+    def __init__(self, terms: Mapping[tuple[str, Platform], ListingTerms] | None = None, *,
+                 default: Mapping[Platform, ListingTerms] | None = None) -> None:
+        self.terms = dict(terms or {})
+        self.default = dict(default or {})
+
+    def listing_terms(self, product: Product, platform: Platform) -> ListingTerms:
+        return self.terms.get((product.id, platform)) or self.default.get(platform) or ListingTerms(
+            LEAF[platform], "Drone Accessories", tokopedia=platform is Platform.TIKTOK)
+
+
+def terms_for(platform: Platform) -> ListingTerms:
+    return FakeTaxonomy().listing_terms(simple_product(), platform)
 
 
 def simple_product(product_id: str = "PROD-1", sku: str = "FRM-5IN-CF-001", *, price: int = 150_000,
@@ -504,6 +524,15 @@ class FakeMarketplace:
 
     def brands(self, category_id: str) -> list[Brand]:
         return []
+
+    def recommend_categories(self, title: str, *, description: str = "", images: Sequence[str] = ()) -> list[str]:
+        return []
+
+    def brand_required(self, category_id: str) -> bool:
+        return False
+
+    def category_rules(self, category_id: str) -> CategoryRules:
+        return CategoryRules()
 
     def logistics(self) -> list[LogisticsOption]:
         return []

@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from fakes import terms_for
 
 from syncstore_cli.domain.catalog import PLATFORMS, Platform, Product, Tier, Variant
 from syncstore_cli.domain.checks import (
@@ -64,7 +65,7 @@ def _synced(product: Product, platform: Platform) -> SyncedListing:
         product=product, platform=platform, external_id=f"{platform.value}-{product.id}", price=draft.price,
         variant_prices=dict(draft.variant_prices),
         variant_external_ids={v.sku: f"{platform.value}-{v.sku}" for v in product.variants},
-        seo_title=draft.seo_title, synced_state=desired_listing(product, draft).groups(),
+        seo_title=draft.seo_title, synced_state=desired_listing(product, draft, terms_for(platform)).groups(),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from fakes import terms_for
 
 from syncstore_cli.domain.catalog import Platform, Product, Tier, Variant
 from syncstore_cli.domain.desired import Action, blocking_reasons, desired_listing, plan_listing
@@ -36,7 +37,7 @@ def _pilot_b() -> Product:
 
 def _desired(product: Product, platform: Platform):  # type: ignore[no-untyped-def]
     draft = derive_listings(product, SELLER_DEFAULTS)[platform]
-    return draft, desired_listing(product, draft)
+    return draft, desired_listing(product, draft, terms_for(platform))
 
 
 def test_pilot_a_is_priced_by_each_platforms_rule_and_gets_its_seo_title() -> None:
@@ -44,7 +45,7 @@ def test_pilot_a_is_priced_by_each_platforms_rule_and_gets_its_seo_title() -> No
     _, tiktok = _desired(_pilot_a(), Platform.TIKTOK)
     assert (shopee.price, tiktok.price) == (172_500, 180_000)
     assert shopee.title != tiktok.title and shopee.title and tiktok.title
-    assert shopee.category_id == "101944" and tiktok.category_id == "601120"
+    assert shopee.category_id == "100706" and tiktok.category_id == "7003002"  # the mapping's (fakes.LEAF)
     assert tiktok.tokopedia and not shopee.tokopedia
 
 

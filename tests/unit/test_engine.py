@@ -15,6 +15,7 @@ from fakes import (
     FakeJobStore,
     FakeMarketplace,
     FakeSafetyStore,
+    FakeTaxonomy,
     fetch_image,
     simple_product,
     variant_product,
@@ -57,7 +58,7 @@ class World:
     def __post_init__(self) -> None:
         self.shop = Shop(SHOPEE, "shop-1", self.market, self._refresh)
         self.engine = SyncEngine(self.catalog, self.store, SELLER_DEFAULTS, {SHOPEE: self.shop}, self.images,
-                                 clock=self.clock)
+                                 taxonomy=FakeTaxonomy(), clock=self.clock)
         self.capture = LogCapture(self.store)
 
     def _refresh(self) -> None:

@@ -17,6 +17,7 @@ from fakes import (
     FakeClock,
     FakeJobStore,
     FakeMarketplace,
+    FakeTaxonomy,
     fetch_image,
     simple_product,
     variant_product,
@@ -45,7 +46,8 @@ class World:
 
     def __post_init__(self) -> None:
         self.engine = SyncEngine(self.catalog, self.store, SELLER_DEFAULTS,
-                                 {SHOPEE: Shop(SHOPEE, "shop-1", self.market)}, self.images, clock=self.clock)
+                                 {SHOPEE: Shop(SHOPEE, "shop-1", self.market)}, self.images,
+                                 taxonomy=FakeTaxonomy(), clock=self.clock)
         self.capture = LogCapture(self.store)
 
     def runner(self, owner: str = "worker-a") -> JobRunner:

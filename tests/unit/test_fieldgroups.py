@@ -35,7 +35,8 @@ def _found(**changes: Any) -> dict[str, Any]:
 
 def test_the_groups_are_the_plans() -> None:
     assert FIELD_GROUPS == GROUPS == (
-        "title", "description", "images", "category", "brand", "package", "variants", "price", "stock")
+        "title", "description", "images", "category", "brand", "attributes", "package", "variants", "price",
+        "stock")
     assert set(CONFIRMED_GROUPS) == set(FIELD_GROUPS) - {"brand", "package"}
 
 
@@ -118,3 +119,13 @@ def test_the_same_answers_as_before(changes: dict[str, Any]) -> None:
     assert group_differences(WANTED, found, ("brand", "package")) == [
         f"{g}: sent {short(WANTED.get(g))}, marketplace has {short(found.get(g))}"
         for g in ("brand", "package") if WANTED.get(g) != found.get(g)]
+
+
+def test_attributes_differ_only_where_a_wanted_one_differs() -> None:
+    wanted = {"attributes": {"100010": ["China"], "100037": ["1 Bulan"]}}
+    # The marketplace may fill in attributes of its own: those are not a difference.
+    assert differing_groups(wanted, {"attributes": {"100010": ["China"], "100037": ["1 Bulan"], "9": ["x"]}},
+                            groups=["attributes"]) == frozenset()
+    assert differing_groups(wanted, {"attributes": {"100010": ["China"]}}, groups=["attributes"]) == {"attributes"}
+    assert differing_groups(wanted, {"attributes": {"100010": ["Indonesia"], "100037": ["1 Bulan"]}},
+                            groups=["attributes"]) == {"attributes"}
