@@ -265,11 +265,15 @@ class JobStore:
         never enqueued (or were rescheduled), jobs whose lease expired (their worker died), and, when
         `stale_after` is given, pending jobs enqueued longer ago than that (their message was lost)."""
         never = jobs_t.c.enqueued_at.is_(None)
-        waiting = never if stale_after is None else or_(never, jobs_t.c.enqueued_at < now - stale_after)
+        lost = None if stale_after is None else jobs_t.c.enqueued_at < now - stale_after
+        waiting = never if lost is None else or_(never, lost)
+        # An expired lease is re-sent once; if that message is lost too (a worker killed between taking it
+        # and claiming it, a queue that restarted empty), it is re-sent again once it has gone stale.
+        resend = or_(never, jobs_t.c.enqueued_at < jobs_t.c.lease_until) if lost is None else or_(
+            never, jobs_t.c.enqueued_at < jobs_t.c.lease_until, lost)
         conditions = [or_(
             and_(jobs_t.c.state == JobState.PENDING, jobs_t.c.next_attempt_at <= now, waiting),
-            and_(jobs_t.c.state == JobState.LEASED, jobs_t.c.lease_until < now,
-                 or_(never, jobs_t.c.enqueued_at < jobs_t.c.lease_until)),
+            and_(jobs_t.c.state == JobState.LEASED, jobs_t.c.lease_until < now, resend),
         )]
         if batch_id is not None:
             conditions.append(jobs_t.c.batch_id == batch_id)

@@ -41,3 +41,20 @@ def test_a_worker_that_lost_its_lease_cannot_release_the_new_owners_listing_lock
         assert waiting is not None and waiting[1] is False  # no second job on the listing B works on
         ctx.jobs.unlock_listing("PROD-1", "shopee", job_id, "worker-b")  # the holder's own unlock works
         assert lock_of(ctx, "PROD-1", "shopee") is None
+
+
+def test_a_job_whose_worker_died_is_sent_again_each_time_its_message_is_lost(
+        tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The kill test's hang: worker A died holding the job; the reconciler re-sent it once; worker B took that
+    # message and died before claiming it. Once that message has gone stale, the job must be sent again.
+    monkeypatch.setenv("SYNCSTORE_DATABASE_URL", f"sqlite:///{tmp_path / 'catalog.db'}")
+    with AppContext() as ctx:
+        import_catalog(ctx, FIXTURES / "small.jsonl")
+        [job_id] = ctx.jobs.create_batch("B-1", "batch", "shopee", [("PROD-1", "shopee")])
+        assert ctx.jobs.due_jobs(1_000.0, stale_after=None) == [job_id]  # first sent
+        assert ctx.jobs.claim(job_id, "worker-a", 1_000.0, 2) is not None  # A takes it, lease to 1,002; A dies
+        assert ctx.jobs.due_jobs(1_001.0, stale_after=1.0) == []  # the lease still runs
+        assert ctx.jobs.due_jobs(1_003.0, stale_after=1.0) == [job_id]  # expired: sent again (B takes it, dies)
+        assert ctx.jobs.due_jobs(1_003.5, stale_after=1.0) == []  # that message may still be on its way
+        assert ctx.jobs.due_jobs(1_005.0, stale_after=None) == []  # a busy queue: not yet judged lost
+        assert ctx.jobs.due_jobs(1_005.0, stale_after=1.0) == [job_id]  # an empty queue: it was lost; again
