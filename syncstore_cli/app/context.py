@@ -157,7 +157,7 @@ class AppContext:
     def shops(self) -> ShopConnections:
         from syncstore_cli.app.shops import ShopConnections
 
-        return ShopConnections(self.settings, self.tokens)
+        return ShopConnections(self.settings, self.tokens, database=self.database)
 
     @cached_property
     def queue(self) -> JobQueue:

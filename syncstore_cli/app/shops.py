@@ -2,7 +2,8 @@
 
 Not a use case: the context (`AppContext.shops`) owns one `ShopConnections` per command, and the
 use cases (authorize, import, sync, rollback, checks) get their clients from it. It reads typed
-settings only; each shop's requests share one process-wide rate budget per platform.
+settings only; each shop's requests share one rate budget, kept where `rate.shared` says: in Redis or
+the database it is the same budget for every worker process of the shop, on any machine.
 """
 
 from __future__ import annotations
@@ -19,27 +20,31 @@ from syncstore_cli.domain.catalog import Platform
 from syncstore_cli.engine.images import ImageUnreachable
 from syncstore_cli.errors import ConfigError
 from syncstore_cli.marketplaces.http import Exchange, SignedHttpClient
-from syncstore_cli.marketplaces.ratelimit import RateBudget
+from syncstore_cli.marketplaces.ratelimit import BudgetLedger, RateBudget
 from syncstore_cli.marketplaces.shopee import auth as shopee_auth
-from syncstore_cli.marketplaces.shopee.responses import classify as shopee_classify
+from syncstore_cli.marketplaces.shopee.responses import classifier as shopee_classifier
 from syncstore_cli.marketplaces.shopee.signer import ShopeePartner, ShopeeShopToken, ShopeeSigner
 from syncstore_cli.marketplaces.tiktok import auth as tiktok_auth
-from syncstore_cli.marketplaces.tiktok.responses import classify as tiktok_classify
+from syncstore_cli.marketplaces.tiktok.responses import classifier as tiktok_classifier
 from syncstore_cli.marketplaces.tiktok.signer import TikTokApp, TikTokShopToken, TikTokSigner
 from syncstore_cli.marketplaces.tokens import TokenKeeper
 
 if TYPE_CHECKING:
     from syncstore_cli.engine.ports import Shop
     from syncstore_cli.settings import Settings
+    from syncstore_cli.store.engine import Database
     from syncstore_cli.store.tokens import TokenStore
 
 
 class ShopConnections:
-    def __init__(self, settings: Settings, tokens: TokenStore, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, settings: Settings, tokens: TokenStore, *, clock: Callable[[], float] = time.time,
+                 database: Database | None = None) -> None:
         self.settings = settings
         self.tokens = tokens
         self.clock = clock
+        self.database = database
         self._budgets: dict[str, RateBudget] = {}
+        self._ledger: BudgetLedger | None = None
         # Tests inject a fake `sleep`/`clock` here so no test waits out a real backoff.
         self.http_overrides: dict[str, Any] = {}
 
@@ -64,24 +69,48 @@ class ShopConnections:
         return TikTokApp(tiktok.app_key, tiktok.app_secret)
 
     def budget(self, platform: str) -> RateBudget:
-        """The process-wide request budget for a platform's shops (keyed per shop by the clients)."""
+        """The request budget for a platform's shops (keyed per shop by the clients), in the shared ledger."""
         if platform not in self._budgets:
             rate = self.settings.shopee.rate if platform == "shopee" else self.settings.tiktok.rate
-            self._budgets[platform] = RateBudget(rate.per_second, rate.burst)
+            self._budgets[platform] = RateBudget(rate.per_second, rate.burst, ledger=self.ledger())
         return self._budgets[platform]
+
+    def ledger(self) -> BudgetLedger | None:
+        """Where every budget of this process keeps its state; None: in the process (`rate.shared = process`)."""
+        if self._ledger is None:
+            self._ledger = self._shared_ledger()
+        return self._ledger
+
+    def _shared_ledger(self) -> BudgetLedger | None:
+        sharing = self.settings.rate_sharing
+        if sharing.backend == "redis" and sharing.redis_url is not None:
+            from syncstore_cli.marketplaces.ratelimit_shared import RedisLedger
+
+            # The queue name keeps the budgets of two data folders (or test runs) on one Redis apart.
+            return RedisLedger(sharing.redis_url, f"{self.settings.queue_name}:rate")
+        if sharing.backend == "database":
+            from syncstore_cli.store.engine import make_engine
+            from syncstore_cli.store.rate_budgets import DatabaseLedger
+
+            database = self.database or make_engine(self.settings.database_url,
+                                                    setting=self.settings.where("database_url"))
+            return DatabaseLedger(database)
+        return None
 
     def shopee_http(self, shop_token: Callable[[], ShopeeShopToken | None] | None = None, *,
                     on_exchange: Callable[[Exchange], None] | None = None, shop_id: str = "") -> SignedHttpClient:
         partner = self.shopee_partner()
         return SignedHttpClient("shopee", self.settings.shopee.base_url, ShopeeSigner(lambda: partner, shop_token),
-                                shopee_classify, secrets=self._secrets, on_exchange=on_exchange,
+                                shopee_classifier(self.settings.quota.shopee_day, self.clock),
+                                secrets=self._secrets, on_exchange=on_exchange,
                                 budget=self.budget("shopee"), budget_key=f"shopee:{shop_id}", **self.retry_policy())
 
     def tiktok_http(self, shop_token: Callable[[], TikTokShopToken | None] | None = None, *,
                     on_exchange: Callable[[Exchange], None] | None = None, shop_id: str = "") -> SignedHttpClient:
         app = self.tiktok_app()
         return SignedHttpClient("tiktok", self.settings.tiktok.base_url, TikTokSigner(lambda: app, shop_token),
-                                tiktok_classify, secrets=self._secrets, on_exchange=on_exchange,
+                                tiktok_classifier(self.settings.quota.tiktok_day, self.clock),
+                                secrets=self._secrets, on_exchange=on_exchange,
                                 budget=self.budget("tiktok"), budget_key=f"tiktok:{shop_id}", **self.retry_policy())
 
     def retry_policy(self) -> dict[str, Any]:

@@ -253,7 +253,7 @@ class CheckRunRow(SQLModel, table=True):
     __tablename__ = "check_runs"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=16, index=True)  # validate | spot_check
+    kind: str = Field(max_length=16, index=True)  # validate | spot_check | drift_shopee | drift_tiktok
     batch_id: str | None = Field(default=None, max_length=40, index=True)
     passed: bool
     summary: str = Field(sa_column=Column(Text, nullable=False))
@@ -340,3 +340,14 @@ class AttributeDefaultRow(SQLModel, table=True):
     attribute_id: str = Field(primary_key=True, max_length=32)
     value: str = Field(sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RateBudgetRow(SQLModel, table=True):
+    """A shop's shared rate budget (GCRA state) when there is no Redis: store/rate_budgets.py."""
+
+    __tablename__ = "rate_budgets"
+
+    budget_key: str = Field(primary_key=True, max_length=200)
+    tat: float
+    blocked_until: float
+    penalties: int
