@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Final
 
+from syncstore_cli.domain.drift import DriftPolicy, parse_policy
 from syncstore_cli.domain.money import MAX_RUPIAH
 from syncstore_cli.domain.pricing import (
     SELLER_DEFAULTS,
@@ -24,6 +25,7 @@ from syncstore_cli.domain.pricing import (
     RoundingMode,
     RuleKind,
 )
+from syncstore_cli.domain.quota import QuotaDay, parse_reset
 from syncstore_cli.errors import ConfigError, mask_url
 
 CONFIG_FILE_NAME: Final = "syncstore.toml"
@@ -56,13 +58,18 @@ SCALAR_SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("tiktok.app_key", None, help="TikTok Shop app key"),
     Setting("tiktok.app_secret", None, secret=True, help="TikTok Shop app secret"),
     # Shopee publishes no limits; these stay under what its sandbox and field reports show. TikTok's
-    # are dynamic per app and shop. Both are per shop and shared by every worker of this process.
+    # are dynamic per app and shop. Both are per shop and shared by every worker process (`rate.shared`).
     Setting("shopee.rate_per_second", "10", help="requests per second per Shopee shop"),
     Setting("shopee.rate_burst", "20", help="burst allowance per Shopee shop"),
     Setting("tiktok.tokopedia", "true", help="list TikTok Shop products on Tokopedia too (true/false), where the "
             "category is in the Tokopedia tree; false when the shop is not linked to Tokopedia"),
     Setting("tiktok.rate_per_second", "20", help="requests per second per TikTok shop"),
     Setting("tiktok.rate_burst", "40", help="burst allowance per TikTok shop"),
+    Setting("rate.shared", "auto", help="where the per-shop rate budgets live, shared by every worker process: "
+            "redis, database, process (each process its own), or auto (redis when rate.redis_url or queue_url "
+            "is Redis, else database)"),
+    Setting("rate.redis_url", None, help="redis://... holding the shared rate budgets; default queue_url when "
+            "that is Redis"),
     Setting("read_concurrency", "8", help="parallel marketplace reads during import"),
     # Two retry budgets, one inside the other: the HTTP layer retries one request (with backoff); the
     # engine retries a whole job only to resolve an unknown create outcome or after a rate limit.
@@ -77,6 +84,29 @@ SCALAR_SETTINGS: Final[tuple[Setting, ...]] = (
     Setting("sync.reconcile_seconds", "2", help="how often a worker re-sends lost or due jobs"),
     Setting("sync.stale_after", "5", help="seconds before a queued job whose message vanished is re-sent"),
     Setting("backup.keep", "10", help="backups kept after each new one (those of approved batches are kept too)"),
+    # `drift` trusts the marketplaces' update times; the overlap re-reads a little before the last check so
+    # that a clock difference, or a search index that lags an edit, does not hide one.
+    Setting("drift.policy", "overwrite", help="what `drift` does with a seller-centre edit, per field group: "
+            "overwrite (the next sync puts the master back) or report (list it, leave it), e.g. "
+            "'overwrite,title=report'; a bare action applies to every group not named"),
+    Setting("drift.overlap_seconds", "60", help="how far before the last drift check the next one starts reading"),
+    Setting("rollout.auto_approve_after", "0", help="after this many clean batches approved by the owner, a "
+            "`sync batch --chunk` batch that passes its checks is approved automatically (0: never)"),
+    # Daily quotas park jobs until they reset. TikTok: "All new sellers are limited to 100 product uploads
+    # per day ... 1,000 ... after probation" (lazykern/ecommerce-api-docs, data/raw/tiktok/api-reference/
+    # products/products-api-overview.json): the probation figure, the stricter. Shopee publishes no number
+    # for its per-app call quota, only its reset, 00:00 UTC+8 (congminh1254/shopee-sdk, schemas/
+    # v2.product.add_item.json, common_error_list `error_limit`); TikTok's reset time is not documented.
+    Setting("tiktok.daily_listing_limit", "100", help="new TikTok listings a day (100 in a shop's probation, "
+            "1000 after); `sync plan` and `quota` count days with it"),
+    Setting("shopee.daily_call_limit", "0", help="Shopee API calls a day for this app, if Shopee told you (it "
+            "publishes none; 0: unknown, calls are counted but not compared)"),
+    Setting("quota.shopee_reset", "00:00+08:00", help="when Shopee's daily call quota resets: local time and "
+            "UTC offset (documented: 00:00 UTC+8)"),
+    Setting("quota.tiktok_reset", "00:00+07:00", help="when TikTok's daily listing limit resets: local time and "
+            "UTC offset (undocumented; assumed midnight in Jakarta)"),
+    Setting("quota.day_seconds", "86400", help="length of a quota day in seconds: 86400 live; the value "
+            "`sandbox serve --day-seconds` prints, against a sandbox with compressed days"),
 )
 # Names from before the two retry budgets were separate: still read, and shown under their new key.
 # `sync.max_attempts` drove both loops, so it sets both.
@@ -170,6 +200,42 @@ class BackupSettings:
 
 
 @dataclass(frozen=True)
+class DriftSettings:
+    """What `drift` does with a seller-centre edit per field group, and how far back it re-reads."""
+
+    policy: DriftPolicy
+    overlap_seconds: float
+
+
+@dataclass(frozen=True)
+class RolloutSettings:
+    """The staged rollout's one knob: when the owner lets clean batches be approved without them."""
+
+    auto_approve_after: int  # owner-approved clean batches needed first; 0 never approves automatically
+
+
+@dataclass(frozen=True)
+class QuotaSettings:
+    """The marketplaces' daily quotas: when each day turns over, and the limits the schedule counts with."""
+
+    shopee_day: QuotaDay
+    tiktok_day: QuotaDay
+    tiktok_daily_listings: int
+    shopee_daily_calls: int  # 0: not known (Shopee publishes none)
+
+
+RATE_SHARING: Final = ("redis", "database", "process")
+
+
+@dataclass(frozen=True)
+class RateSharingSettings:
+    """Where the per-shop rate budgets live: `redis` (at `redis_url`), `database`, or `process` (not shared)."""
+
+    backend: str
+    redis_url: str | None
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting, parsed and checked once; `values`/`sources` keep the raw text for `config show`."""
 
@@ -241,6 +307,52 @@ class Settings:
         return BackupSettings(keep=self._whole("backup.keep", minimum=1))
 
     @cached_property
+    def drift(self) -> DriftSettings:
+        raw = self._raw("drift.policy")
+        try:
+            policy = parse_policy(raw)
+        except ValueError as error:
+            raise ConfigError(f"{self._where('drift.policy')}: {error}") from None
+        return DriftSettings(policy=policy, overlap_seconds=self._number("drift.overlap_seconds", above=-1))
+
+    @cached_property
+    def rollout(self) -> RolloutSettings:
+        return RolloutSettings(auto_approve_after=self._whole("rollout.auto_approve_after", minimum=0,
+                                                              maximum=_MAX_ATTEMPTS))
+
+    @cached_property
+    def quota(self) -> QuotaSettings:
+        length = self._number("quota.day_seconds", above=0)
+
+        def day(key: str) -> QuotaDay:
+            try:
+                return QuotaDay(parse_reset(self._raw(key)), length)
+            except ValueError as error:
+                raise ConfigError(f"{self._where(key)}: {error}") from None
+
+        return QuotaSettings(shopee_day=day("quota.shopee_reset"), tiktok_day=day("quota.tiktok_reset"),
+                             tiktok_daily_listings=self._whole("tiktok.daily_listing_limit", minimum=1),
+                             shopee_daily_calls=self._whole("shopee.daily_call_limit", minimum=0))
+
+    @cached_property
+    def rate_sharing(self) -> RateSharingSettings:
+        backend = self._raw("rate.shared").lower()
+        if backend not in ("auto", *RATE_SHARING):
+            raise ConfigError(f"{self._where('rate.shared')}: '{backend}' is not one of auto, "
+                              f"{', '.join(RATE_SHARING)}")
+        configured = (self.values.get("rate.redis_url") or "").strip()
+        if configured and configured.partition("://")[0].lower() not in QUEUE_SCHEMES[1:]:
+            raise ConfigError(f"{self._where('rate.redis_url')}: '{mask_url(configured)}' is not a Redis URL "
+                              "(redis://HOST:PORT/DB)")
+        queue = self.queue_url
+        redis_url = configured or (queue if not queue.startswith("sqlite") else None)
+        if backend == "auto":
+            backend = "redis" if redis_url else "database"
+        if backend == "redis" and redis_url is None:
+            raise ConfigError(f"{self._where('rate.shared')}: redis needs rate.redis_url or a Redis queue_url")
+        return RateSharingSettings(backend=backend, redis_url=redis_url)
+
+    @cached_property
     def read_concurrency(self) -> int:
         return self._whole("read_concurrency", minimum=1, maximum=_MAX_WORKERS)
 
@@ -270,7 +382,8 @@ class Settings:
 
     def validate(self) -> Settings:
         """Parses every typed group now, so a broken setting is one error before any work starts."""
-        for group in ("sync", "http", "backup", "read_concurrency", "shopee", "tiktok", "database_url", "queue_url"):
+        for group in ("sync", "http", "backup", "rollout", "drift", "read_concurrency", "shopee", "tiktok",
+                      "database_url", "queue_url", "rate_sharing", "quota"):
             getattr(self, group)
         return self
 

@@ -71,3 +71,21 @@ def _naive(moment: Any) -> Any:
     return moment.replace(tzinfo=None) if getattr(moment, "tzinfo", None) else moment
 
 
+def approve_automatically(ctx: AppContext, batch_id: str) -> str | None:
+    """Approves a batch that passed its checks on the owner's standing instruction; returns the approval's
+    note, or None when approving it stays the owner's.
+
+    Only when `rollout.auto_approve_after` is N > 0 and the owner has approved N clean (not forced)
+    batches themselves; the approval goes through the same refusals as the owner's (`approve`) and
+    its note says it was automatic.
+    """
+    from syncstore_cli.store.safety import AUTOMATIC_APPROVAL
+
+    needed = ctx.settings.rollout.auto_approve_after
+    earned = ctx.safety.owner_approved_clean_batches()
+    if needed == 0 or earned < needed:
+        return None
+    note = (f"{AUTOMATIC_APPROVAL}: its checks passed and the owner had approved {earned} clean batch(es) "
+            f"(rollout.auto_approve_after = {needed})")
+    approve(ctx, batch_id, note)
+    return note

@@ -25,6 +25,8 @@ PLATFORMS = ("shopee", "tiktok")
 PROFILES = ("fast", "realistic")
 # What `sandbox serve` leaves in its state folder; without them there is no sandbox to look at.
 STATE_FILES = ("shopee_listings.db", "tiktok_listings.db")
+DAY_SECONDS = 86_400
+MIN_DAY_SECONDS = 1  # a shorter "day" would reset the quotas between a job's requests
 
 
 def _state_folder(ctx: AppContext, state: Path | None) -> Path:
@@ -181,8 +183,13 @@ class RunningSandbox:
 
 
 def start_sandbox(ctx: AppContext, *, port: int = 8780, profile: str = "fast", state: Path | None = None,
-                  faults: str | None = None, seed: int | None = None) -> RunningSandbox:
-    """`sandbox serve`: the sandbox on a port, with the settings that point SyncStore at it."""
+                  faults: str | None = None, seed: int | None = None, tiktok_daily_listings: int | None = None,
+                  shopee_daily_calls: int | None = None, day_seconds: float | None = None) -> RunningSandbox:
+    """`sandbox serve`: the sandbox on a port, with the settings that point SyncStore at it.
+
+    The quota knobs: `tiktok_daily_listings` new listings a day (else the profile's), `shopee_daily_calls`
+    calls a day (else none), and a day of `day_seconds` (else 86,400), so a quota reset takes seconds; the
+    exports then carry the same day length and limits, so that SyncStore's schedule agrees with the sandbox."""
     from syncstore_cli.sandbox.app import build_sandbox
     from syncstore_cli.sandbox.config import (
         DEMO_SHOPEE_PARTNER_KEY,
@@ -196,7 +203,16 @@ def start_sandbox(ctx: AppContext, *, port: int = 8780, profile: str = "fast", s
 
     if profile not in PROFILES:
         raise UserInputError(f"--profile '{profile}' is not fast or realistic")
+    for option, limit in (("--tiktok-daily-listings", tiktok_daily_listings),
+                          ("--shopee-daily-calls", shopee_daily_calls)):
+        if limit is not None and limit < 1:
+            raise UserInputError(f"{option} {limit}: must be a whole number of at least 1")
+    if day_seconds is not None and not MIN_DAY_SECONDS <= day_seconds <= DAY_SECONDS:
+        raise UserInputError(f"--day-seconds {day_seconds:g}: must be from {MIN_DAY_SECONDS} to {DAY_SECONDS}")
     config = _sandbox_config(ctx, profile)
+    config.tiktok_daily_listings = tiktok_daily_listings
+    config.shopee_daily_quota = shopee_daily_calls
+    config.day_seconds = day_seconds or DAY_SECONDS
     plan = FaultPlan.for_profile(config, seed=seed)
     if faults is not None:
         try:
@@ -226,6 +242,12 @@ def start_sandbox(ctx: AppContext, *, port: int = 8780, profile: str = "fast", s
     if profile == "fast":  # the fast profile has no rate limits; the realistic one matches the defaults
         for name in ("SHOPEE", "TIKTOK"):
             exports += [(f"SYNCSTORE_{name}_RATE_PER_SECOND", "1000"), (f"SYNCSTORE_{name}_RATE_BURST", "1000")]
+    if day_seconds is not None:
+        exports.append(("SYNCSTORE_QUOTA_DAY_SECONDS", f"{day_seconds:g}"))
+    if tiktok_daily_listings is not None:
+        exports.append(("SYNCSTORE_TIKTOK_DAILY_LISTING_LIMIT", str(tiktok_daily_listings)))
+    if shopee_daily_calls is not None:
+        exports.append(("SYNCSTORE_SHOPEE_DAILY_CALL_LIMIT", str(shopee_daily_calls)))
     # The demo key and secret are public sandbox values, so they can be printed; the seller's own never are.
     if config.shopee_partner_key == DEMO_SHOPEE_PARTNER_KEY:
         exports.append(("SYNCSTORE_SHOPEE_PARTNER_KEY", DEMO_SHOPEE_PARTNER_KEY))

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from syncstore_cli.app.context import AppContext
-from syncstore_cli.domain.catalog import Platform
+from syncstore_cli.domain.catalog import CATEGORIES, Platform
 from syncstore_cli.domain.desired import PlanEntry
+from syncstore_cli.domain.vocabulary import SyncStatus
 from syncstore_cli.errors import NotFoundError, RolloutRefused, SyncStoreError, UserInputError
 
 if TYPE_CHECKING:
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from syncstore_cli.domain.rollout import RolloutDecision
     from syncstore_cli.store.jobs import BatchSummary, Job, WorkerActivity
 
-__all__ = ["BatchProgress", "BatchRun", "BatchSummary", "Job", "ManualSyncResult", "WorkerResult"]
+__all__ = ["BatchProgress", "BatchRun", "BatchSummary", "ChangedRun", "Job", "ManualSyncResult", "SelectedProducts",
+           "Selection", "SelectionRun", "WorkerResult"]
 
 STALLED_HINT = "start `syncstore worker` (or `syncstore worker --until-idle`) to finish it"
 
@@ -123,6 +125,107 @@ def check_ids(ctx: AppContext, product_ids: Sequence[str], where: str = "") -> N
         raise UserInputError(f"{where}{'; '.join(problems)}; nothing was queued")
 
 
+# -- selections ------------------------------------------------------------------------------------
+SELECTION_OPTIONS = ("--file", "--changed", "--all", "--category", "--search", "--status")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which products a batch takes; exactly one of these is given (`check`)."""
+
+    file: Path | None = None
+    changed: bool = False
+    all_products: bool = False
+    category: str | None = None
+    search: str | None = None
+    status: str | None = None
+
+    def check(self) -> Selection:
+        given = [name for name, value in zip(SELECTION_OPTIONS, (self.file, self.changed, self.all_products,
+                                                                 self.category, self.search, self.status),
+                                             strict=True) if value not in (None, False)]
+        if len(given) != 1:
+            shown = f" (given: {', '.join(given)})" if given else ""
+            raise UserInputError(f"choose the products with exactly one of {', '.join(SELECTION_OPTIONS)}{shown}")
+        if self.category is not None and self.category not in CATEGORIES:
+            raise UserInputError(f"--category {self.category!r} is not a master category; expected one of: "
+                                 f"{', '.join(CATEGORIES)}")
+        if self.search is not None and not self.search.strip():
+            raise UserInputError("--search: give some text to look for in titles and SKUs")
+        if self.status is not None:
+            parse_status(self.status)
+        return self
+
+    def describe(self) -> str:
+        """How the products were chosen, as the batch records it (its `source`)."""
+        if self.file is not None:
+            return str(self.file)
+        if self.changed:
+            return "--changed"
+        if self.all_products:
+            return "--all"
+        if self.category is not None:
+            return f"--category {self.category}"
+        if self.search is not None:
+            return f"--search {self.search!r}"
+        return f"--status {parse_status(self.status or '')}"
+
+
+def parse_status(text: str) -> SyncStatus:
+    """A product sync status as `products list --status` takes it ("Not synced", "not-synced" too)."""
+    value = text.strip().lower().replace(" ", "_").replace("-", "_")
+    try:
+        return SyncStatus(value)
+    except ValueError:
+        raise UserInputError(f"--status {text!r} is not one of: {', '.join(SyncStatus)}") from None
+
+
+@dataclass(frozen=True)
+class SelectedProducts:
+    product_ids: list[str]  # in catalog order (a file's: in its order)
+    source: str
+    blocked: list[str]  # --changed only: blocked on a requested platform and changed on none, so not selected
+
+
+PLAN_SLICE = 500  # products planned per catalog read: bounded memory over the whole catalog
+
+
+def changed_products(ctx: AppContext, platforms: Sequence[Platform]) -> tuple[list[str], list[str]]:
+    """(changed, blocked): products whose plan on some requested platform is create or update (their desired
+    listing differs from the last confirmed state), and those not changed but blocked on one. Reads only the
+    store, like `plan`."""
+    from syncstore_cli.domain.desired import Action
+    from syncstore_cli.engine.apply import SyncEngine
+
+    engine = SyncEngine(ctx.catalog, ctx.jobs, ctx.settings.pricing, {}, None, taxonomy=ctx.taxonomy)
+    ids = ctx.catalog.product_ids()
+    changed: list[str] = []
+    blocked: list[str] = []
+    for start in range(0, len(ids), PLAN_SLICE):
+        for stored in ctx.catalog.get_many(ids[start:start + PLAN_SLICE]):
+            actions = {engine.plan(stored, platform).action for platform in platforms}
+            if actions & {Action.CREATE, Action.UPDATE}:
+                changed.append(stored.product.id)
+            elif Action.BLOCKED in actions:
+                blocked.append(stored.product.id)
+    return changed, blocked
+
+
+def select_products(ctx: AppContext, selection: Selection, platforms: Sequence[Platform]) -> SelectedProducts:
+    """The products a selection names now; reads only the store (a file's ids are checked when the batch
+    starts, naming the file)."""
+    selection.check()
+    source = selection.describe()
+    if selection.file is not None:
+        return SelectedProducts(read_id_file(selection.file), source, [])
+    if selection.changed:
+        changed, blocked = changed_products(ctx, platforms)
+        return SelectedProducts(changed, source, blocked)
+    status = parse_status(selection.status) if selection.status is not None else None
+    ids = ctx.catalog.product_ids(category=selection.category, search=selection.search, status=status)
+    return SelectedProducts(ids, source, [])
+
+
 # -- plan ------------------------------------------------------------------------------------------
 def plan(ctx: AppContext, product_ids: Sequence[str], platforms: Sequence[Platform], *,
          source: Path | None = None) -> list[PlanEntry]:
@@ -133,6 +236,37 @@ def plan(ctx: AppContext, product_ids: Sequence[str], platforms: Sequence[Platfo
     engine = SyncEngine(ctx.catalog, ctx.jobs, ctx.settings.pricing, {}, None, taxonomy=ctx.taxonomy)
     return [engine.plan(stored, platform)
             for stored in ctx.catalog.get_many(list(product_ids)) for platform in platforms]
+
+
+@dataclass(frozen=True)
+class ListingSchedule:
+    """How many of TikTok's quota days a plan's new listings need at the configured daily listing limit."""
+
+    creates: int
+    limit: int
+    used_today: int  # listings SyncStore already created on the current quota day
+    days: int  # today counted as the first
+    last_part_from: float  # when the last day's part can start (epoch seconds): now, or a quota reset
+
+
+def tiktok_schedule(ctx: AppContext, entries: Sequence[PlanEntry], *, now: float | None = None
+                    ) -> ListingSchedule | None:
+    """The schedule of the plan's TikTok creates (`tiktok.daily_listing_limit`, `quota.*`); None without any."""
+    from syncstore_cli.domain.desired import Action
+    from syncstore_cli.domain.quota import days_needed
+    from syncstore_cli.marketplaces.tiktok.client import PRODUCT_PATH
+    from syncstore_cli.store.request_counts import RequestCounts
+
+    creates = sum(1 for e in entries if e.platform is Platform.TIKTOK and e.action is Action.CREATE)
+    if not creates:
+        return None
+    moment = time.time() if now is None else now
+    quota = ctx.settings.quota
+    used = RequestCounts(ctx.database).since(Platform.TIKTOK.value, quota.tiktok_day.start(moment), method="POST",
+                                             path=PRODUCT_PATH, succeeded_only=True)
+    days = days_needed(creates, quota.tiktok_daily_listings, used)
+    last = moment if days == 1 else quota.tiktok_day.start(moment) + (days - 1) * quota.tiktok_day.length
+    return ListingSchedule(creates, quota.tiktok_daily_listings, used, days, last)
 
 
 # -- manual ----------------------------------------------------------------------------------------
@@ -212,7 +346,9 @@ def check_batch_can_start(ctx: AppContext, product_ids: Sequence[str], platforms
     decision = ctx.safety.rollout_decision(len(product_ids))
     if not decision.allowed and not force:
         hint = f"; next: {decision.next_step}" if decision.next_step else ""
-        raise RolloutRefused(f"{decision.reason}{hint} (the owner may override with --force)")
+        raise RolloutRefused(f"{decision.reason}{hint}; select at most {decision.limit:,} products, or add --chunk "
+                             f"to run them as consecutive batches of {decision.limit:,} (the owner may override with "
+                             "--force)")
     return decision
 
 
@@ -290,6 +426,59 @@ def run_batch(ctx: AppContext, product_ids: Sequence[str], platforms: Sequence[P
 
 
 @dataclass(frozen=True)
+class SelectionRun:
+    selected: SelectedProducts
+    run: BatchRun | None  # None: the selection was empty; nothing was written
+
+
+def run_selection(ctx: AppContext, selection: Selection, platforms: Sequence[Platform], *, force: bool = False,
+                  confirm: Callable[[str], bool] | None = None, detach: bool = False, concurrency: int | None = None,
+                  on_progress: Callable[[BatchSummary], None] | None = None) -> SelectionRun:
+    """`sync batch` with a selection: the products it names now, as one batch (`run_batch`).
+
+    An empty selection writes nothing (no batch, backup or snapshot); an empty id file stays an
+    error, as before: naming a file and giving no id is a mistake, not a quiet day.
+    """
+    check_concurrency(concurrency)
+    selected = select_products(ctx, selection, platforms)
+    if not selected.product_ids and selection.file is None:
+        return SelectionRun(selected, None)
+    return SelectionRun(selected, run_batch(ctx, selected.product_ids, platforms, source=selected.source,
+                                            force=force, confirm=confirm, detach=detach, concurrency=concurrency,
+                                            on_progress=on_progress))
+
+
+@dataclass(frozen=True)
+class ChangedRun:
+    selected: SelectedProducts
+    run: BatchRun | None  # None: nothing changed; nothing was written
+    limit: int  # the most products the staged rollout allows in one batch now
+    deferred: int  # changed products left for a later run: past `limit`
+
+    @property
+    def synced(self) -> int:
+        return len(self.selected.product_ids) - self.deferred
+
+
+def sync_changed(ctx: AppContext, platforms: Sequence[Platform], *, concurrency: int | None = None) -> ChangedRun:
+    """`sync changed`, the cron entry point: a batch of what changed, no larger than the rollout allows.
+
+    Past the rollout's limit, the first `limit` changed products (in catalog order) are synced and the
+    rest are left for the next run; nothing is forced. Nothing changed: nothing is written at all.
+    """
+    check_concurrency(concurrency)
+    selected = select_products(ctx, Selection(changed=True), platforms)
+    limit = ctx.safety.rollout_decision(0).limit
+    if not selected.product_ids:
+        return ChangedRun(selected, None, limit, 0)
+    first = selected.product_ids[:limit]
+    deferred = len(selected.product_ids) - len(first)
+    source = "sync changed" + (f" (the first {len(first):,} of {len(selected.product_ids):,})" if deferred else "")
+    return ChangedRun(selected, run_batch(ctx, first, platforms, source=source, concurrency=concurrency), limit,
+                      deferred)
+
+
+@dataclass(frozen=True)
 class WorkerResult:
     """What one worker did: the deliveries it handled, and the jobs it ran that ended dead-lettered."""
 
@@ -324,6 +513,21 @@ def batch_status(ctx: AppContext, batch_id: str, *, with_jobs: bool = True) -> B
     if summary is None:
         raise NotFoundError(f"no batch with id '{batch_id}'")
     return summary
+
+
+def quota_resumes_at(job: Job) -> float | None:
+    """When a job parked for a daily quota runs again (epoch seconds); None for any other job.
+
+    The engine records each quota wait as the job's newest error entry (code QUOTA_WAIT, `resumes_at`):
+    a rescheduled job keeps no error code of its own, and its newest entry is what parked it."""
+    from syncstore_cli.domain.vocabulary import ErrorCode, JobState
+
+    if job.state != JobState.PENDING or not job.errors:
+        return None
+    newest = job.errors[-1]
+    if newest.get("code") != ErrorCode.QUOTA_WAIT or not isinstance(newest.get("resumes_at"), int | float):
+        return None
+    return float(newest["resumes_at"])
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,10 @@ from syncstore_cli.cli import (
     config_cmd,
     db_cmd,
     demo_cmd,
+    drift_cmd,
     pricing_cmd,
     products_cmd,
+    quota_cmd,
     report_cmd,
     safety_cmd,
     sandbox_cmd,
@@ -56,13 +58,14 @@ Exit codes: 0 success; 1 the operation ran but failed (or found failures);
 HELP_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Catalog", ("import", "catalog", "products", "pricing", "seo", "categories", "attributes")),
     ("Marketplaces", ("auth", "preflight", "sandbox")),
-    ("Sync", ("sync", "worker", "dlq", "logs")),
+    ("Sync", ("sync", "worker", "dlq", "logs", "quota")),
     ("Safety", ("rollout", "approve", "rollback", "backup")),
-    ("Reports", ("validate", "spot-check", "report")),
+    ("Reports", ("validate", "spot-check", "drift", "report")),
     ("Administration", ("config", "db", "demo")),
 )
 # Commands that price listings with the seller's rules: they warn about a negative markup first.
-PRICING_COMMANDS = {("import",), ("pricing", "explain"), ("sync", "plan"), ("sync", "batch"), ("sync", "manual")}
+PRICING_COMMANDS = {("import",), ("pricing", "explain"), ("sync", "plan"), ("sync", "batch"), ("sync", "manual"),
+                    ("sync", "changed")}
 
 # Library errors recognised by class name, so that the CLI imports none of these libraries to map them.
 # (A bad URL is refused where the engine is made, store/engine.py, before anything connects.)
@@ -276,6 +279,7 @@ app.add_typer(sync_cmd.app, name="sync")
 app.add_typer(sync_cmd.dlq_app, name="dlq")
 app.command("worker", epilog=sync_cmd.WORKER_EXIT_CODES)(sync_cmd.worker_command)
 app.command("logs", epilog=EXIT_CODES_HELP)(sync_cmd.logs_command)
+app.command("quota", epilog=quota_cmd.QUOTA_EXIT_CODES)(quota_cmd.quota_command)
 app.command("approve", epilog=safety_cmd.APPROVE_EXIT_CODES)(safety_cmd.approve_command)
 app.command("rollback", epilog=safety_cmd.ROLLBACK_EXIT_CODES)(safety_cmd.rollback_command)
 app.command("rollout", epilog=EXIT_CODES_HELP)(safety_cmd.rollout_command)
@@ -284,6 +288,7 @@ app.command("validate", epilog=check_cmd.VALIDATE_EXIT_CODES)(check_cmd.validate
 app.command("spot-check", epilog=check_cmd.SPOT_CHECK_EXIT_CODES)(check_cmd.spot_check_command)
 app.command("report", epilog=report_cmd.REPORT_EXIT_CODES)(report_cmd.report_command)
 app.command("preflight", epilog=check_cmd.PREFLIGHT_EXIT_CODES)(check_cmd.preflight_command)
+app.command("drift", epilog=drift_cmd.DRIFT_EXIT_CODES)(drift_cmd.drift_command)
 
 
 def main() -> None:

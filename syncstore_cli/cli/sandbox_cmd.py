@@ -98,13 +98,22 @@ def serve(
     faults: Annotated[str | None, typer.Option(
         help="Fault rates replacing the profile's, e.g. 5xx=0.02,drop=0.01,429=0.01,latency=80-400.")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for the fault dice, for a repeatable run.")] = None,
+    tiktok_daily_listings: Annotated[int | None, typer.Option(
+        help="New TikTok listings a day before error 12052093 (default: the profile's).")] = None,
+    shopee_daily_calls: Annotated[int | None, typer.Option(
+        help="Shopee API calls a day before error_limit (default: no quota).")] = None,
+    day_seconds: Annotated[float | None, typer.Option(
+        help="Length of a marketplace day in seconds (1 to 86400), so quotas reset in seconds; prints the "
+             "matching `export SYNCSTORE_QUOTA_DAY_SECONDS`.")] = None,
 ) -> None:
     """Serve the sandbox marketplaces in the foreground and print the settings that point SyncStore at it."""
     from syncstore_cli.app.context import open_context
     from syncstore_cli.app.sandbox import start_sandbox
 
     with open_context() as ctx:
-        running = start_sandbox(ctx, port=port, profile=profile, state=state, faults=faults, seed=seed)
+        running = start_sandbox(ctx, port=port, profile=profile, state=state, faults=faults, seed=seed,
+                                tiktok_daily_listings=tiktok_daily_listings, shopee_daily_calls=shopee_daily_calls,
+                                day_seconds=day_seconds)
     typer.echo(f"# SyncStore sandbox ({running.profile}) on {running.url}; state in {running.state}")
     for name, value in running.exports:
         typer.echo(f"export {name}={value}")

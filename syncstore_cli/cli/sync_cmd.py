@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,9 +13,12 @@ import typer
 
 from syncstore_cli.cli.output import console, is_terminal, print_json
 from syncstore_cli.domain.vocabulary import DEAD_LETTER, OPEN, ErrorCode, JobState, SyncStatus, label_for
+from syncstore_cli.errors import UserInputError
 
 if TYPE_CHECKING:
-    from syncstore_cli.app.sync import BatchProgress, BatchSummary, Job
+    from syncstore_cli.app.chunks import ChunkOutcome
+    from syncstore_cli.app.sync import BatchProgress, BatchSummary, Job, Selection
+    from syncstore_cli.domain.catalog import Platform
     from syncstore_cli.domain.desired import PlanEntry
 
 SYNC_EXIT_CODES = """
@@ -47,16 +51,21 @@ def plan_command(
 ) -> None:
     """Show what a sync would do (create, update with the changed fields, no change, blocked); sends nothing."""
     from syncstore_cli.app.context import open_context
-    from syncstore_cli.app.sync import parse_platforms, plan, product_ids_from
+    from syncstore_cli.app.sync import parse_platforms, plan, product_ids_from, tiktok_schedule
 
     product_ids = product_ids_from(ids, file)
     platforms = parse_platforms(platform)
     with open_context() as ctx:
         entries = plan(ctx, product_ids, platforms, source=file)
+        schedule = None if as_json else tiktok_schedule(ctx, entries)
     if as_json:
         print_json([e.as_json() for e in entries])
     else:
         _render_plan(entries)
+        if schedule is not None:
+            when = "today" if schedule.days == 1 else f"the last part after {_moment(schedule.last_part_from)}"
+            console().print(f"TikTok: {schedule.creates} new listing(s) need {schedule.days} quota day(s) at "
+                            f"{schedule.limit} a day ({schedule.used_today} used today): {when}.", markup=False)
     from syncstore_cli.domain.desired import Action
 
     if any(e.action is Action.BLOCKED for e in entries):
@@ -159,9 +168,33 @@ def _confirm_forced(batch_id: str) -> bool:
     return typed == batch_id
 
 
-@app.command("batch", epilog=SYNC_EXIT_CODES)
+BATCH_EXIT_CODES = """
+Exit codes: 0 every job succeeded, or the selection was empty (nothing to do); 1 a job failed (see `syncstore dlq
+list`) or, with --chunk, a batch's spot check or validation failed (the next batches were not started); 2 bad input
+(unknown or repeated id, unreadable file, bad option, not exactly one selection, a selection larger than the staged
+rollout allows without --chunk); 3 nothing failed but some products are blocked (invalid, never sent).
+"""
+
+
+@app.command("batch", epilog=BATCH_EXIT_CODES)
 def batch_command(
-    file: Annotated[Path, typer.Option("--file", "-f", help="Product ids, one per line (# comments allowed).")],
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="Product ids, one per line (# comments "
+                                                                    "allowed).")] = None,
+    changed: Annotated[bool, typer.Option(
+        "--changed", help="Products whose listing would change on a platform asked (create or update in `sync "
+                          "plan`: a re-imported master file, a pricing-rule change). Blocked ones are counted, not "
+                          "selected.")] = False,
+    all_products: Annotated[bool, typer.Option("--all", help="Every product in the catalog.")] = False,
+    category: Annotated[str | None, typer.Option("--category", help="Products of this master category key, e.g. "
+                                                                    "motor or battery.")] = None,
+    search: Annotated[str | None, typer.Option("--search", help="Products whose title or SKU contains this text "
+                                                                "(case-insensitive), as `products list`.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="Products with this sync status: not_synced, "
+                                                                "syncing, synced or error.")] = None,
+    chunk: Annotated[bool, typer.Option(
+        "--chunk", help="Run a selection larger than the staged rollout allows as consecutive batches of the size "
+                        "it allows, each started only after the previous one finished with no failure and passed "
+                        "its spot check and validation.")] = False,
     platform: PlatformOption = "both",
     detach: Annotated[bool, typer.Option("--detach", help="Queue only; `syncstore worker` runs it.")] = False,
     concurrency: Annotated[int | None, typer.Option(help="Worker threads, 1 to 256 (default: setting "
@@ -174,21 +207,38 @@ def batch_command(
 ) -> None:
     """Queue a batch (all jobs in one transaction) and, unless --detach, run it here with a progress bar.
 
-    Before it is queued: the staged rollout must allow its size (10, then 50 after an approved
-    batch of 10, then 1,000 after an approved 50; see `syncstore approve`), a verified backup of
-    the database is taken, and the current marketplace state of every listing it touches is
-    stored for `syncstore rollback`.
+    Choose its products with exactly one of --file, --changed, --all, --category, --search and
+    --status; an empty selection does nothing (exit 0). Before it is queued: the staged rollout must
+    allow its size (10, then 50 after an approved batch of 10, then 1,000 after an approved 50; see
+    `syncstore rollout` and `syncstore approve`), or --chunk splits it; a verified backup of the
+    database is taken, and the current marketplace state of every listing it touches is stored for
+    `syncstore rollback`. With --chunk, approving each batch stays the owner's unless setting
+    `rollout.auto_approve_after` is N > 0 and the owner approved N clean batches: then a batch that
+    passed its checks is approved automatically, with a note saying so.
     """
     from syncstore_cli.app.context import open_context
-    from syncstore_cli.app.sync import parse_platforms, read_id_file, run_batch
+    from syncstore_cli.app.sync import Selection, check_concurrency, parse_platforms
 
     platforms = parse_platforms(platform)
-    product_ids = read_id_file(file)
+    selection = Selection(file, changed, all_products, category, search, status).check()
+    check_concurrency(concurrency)
+    if chunk and (detach or force):
+        raise UserInputError(f"--chunk runs its batches here, one after another, each within the staged rollout; "
+                             f"it cannot be combined with {'--detach' if detach else '--force'}")
+    if chunk:
+        _chunked_batch(selection, platforms, concurrency, as_json)
+        return
+    from syncstore_cli.app.sync import run_selection
+
     with open_context() as ctx, _Progress("", enabled=not as_json and not detach) as progress:
-        run = run_batch(ctx, product_ids, platforms, source=str(file), force=force,
-                        confirm=_confirm_forced if force else None, detach=detach, concurrency=concurrency,
-                        on_progress=progress.update)
-        progress.update(run.summary)
+        result = run_selection(ctx, selection, platforms, force=force, confirm=_confirm_forced if force else None,
+                               detach=detach, concurrency=concurrency, on_progress=progress.update)
+        if result.run is not None:
+            progress.update(result.run.summary)
+    run = result.run
+    if run is None:
+        _nothing_to_do(result.selected.source, result.selected.blocked, as_json)
+        return
     if as_json:
         print_json(_status_json(run.summary))
     elif detach:
@@ -198,6 +248,113 @@ def batch_command(
         _render_summary(run.summary, run.seconds)
     if not detach:
         raise typer.Exit(_exit_code(run.summary.jobs))
+
+
+def _nothing_to_do(source: str, blocked: list[str], as_json: bool) -> None:
+    if as_json:
+        print_json({"batch_id": None, "status": "nothing_to_do", "selection": source, "total_jobs": 0,
+                    "blocked_not_selected": blocked})
+        return
+    console().print(f"Nothing to do: {source} selects no product{_blocked_note(blocked)}.", markup=False)
+
+
+def _blocked_note(blocked: list[str]) -> str:
+    if not blocked:
+        return ""
+    return f" ({len(blocked)} blocked product(s) not selected, e.g. {blocked[0]}: see `syncstore sync plan`)"
+
+
+def _chunked_batch(selection: Selection, platforms: list[Platform], concurrency: int | None, as_json: bool) -> None:
+    from syncstore_cli.app.chunks import run_chunked
+    from syncstore_cli.app.context import open_context
+
+    def say(chunk: ChunkOutcome) -> None:
+        if not as_json:
+            _render_summary(chunk.run.summary, chunk.run.seconds)
+            _render_chunk_checks(chunk)
+
+    with open_context() as ctx, _Progress("", enabled=not as_json) as progress:
+        result = run_chunked(ctx, selection, platforms, concurrency=concurrency, on_progress=progress.update,
+                             on_chunk=say)
+    if not result.chunks:
+        _nothing_to_do(result.selected.source, result.selected.blocked, as_json)
+        return
+    jobs = [job for chunk in result.chunks for job in chunk.run.summary.jobs]
+    if as_json:
+        print_json({"selection": result.selected.source, "selected": len(result.selected.product_ids),
+                    "blocked_not_selected": result.selected.blocked,
+                    "batches": [{**_status_json(c.run.summary), "spot_check": c.spot_check,
+                                 "validation": c.validation, "passed": c.passed,
+                                 "approval": "automatic" if c.approval_note else None,
+                                 "approval_note": c.approval_note} for c in result.chunks],
+                    "stopped": result.stopped, "not_started": result.not_started})
+    else:
+        done = len(result.selected.product_ids) - len(result.not_started)
+        line = (f"{done:,} of {len(result.selected.product_ids):,} selected products run in {len(result.chunks)} "
+                f"batch(es){_blocked_note(result.selected.blocked)}.")
+        if result.stopped:
+            line += f" Stopped: {result.stopped}; {len(result.not_started):,} products were not started."
+        console().print(line, markup=False)
+    raise typer.Exit(1 if result.stopped else _exit_code(jobs))
+
+
+CHANGED_EXIT_CODES = """
+Exit codes: 0 nothing changed (nothing was written), or every job succeeded; 1 a job failed (see `syncstore dlq
+list`); 2 bad input (bad option, broken configuration, a shop not authorized, unreachable queue); 3 nothing failed
+but some products are blocked (invalid, never sent).
+"""
+
+
+@app.command("changed", epilog=CHANGED_EXIT_CODES)
+def changed_command(
+    platform: PlatformOption = "both",
+    concurrency: Annotated[int | None, typer.Option(help="Worker threads, 1 to 256 (default: setting "
+                                                         "sync.concurrency).")]
+    = None,
+    as_json: JsonOption = False,
+) -> None:
+    """For cron: sync what changed (as `sync batch --changed`) and print one summary line.
+
+    Nothing changed: exit 0 and nothing is written (no batch, backup or snapshot). More changed
+    products than the staged rollout allows in one batch: the first ones it allows are synced, the
+    line says how many wait, and the next run takes them.
+    """
+    from syncstore_cli.app.context import open_context
+    from syncstore_cli.app.sync import check_concurrency, parse_platforms, sync_changed
+
+    platforms = parse_platforms(platform)
+    check_concurrency(concurrency)
+    with open_context() as ctx:
+        result = sync_changed(ctx, platforms, concurrency=concurrency)
+    run = result.run
+    if as_json:
+        counts = ({"batch_id": run.batch_id, "status": run.summary.status, "total_jobs": run.summary.total_jobs,
+                   "completed": run.summary.completed, "failed": run.summary.failed, "blocked": run.summary.blocked}
+                  if run is not None else {"batch_id": None, "status": "nothing_to_do", "total_jobs": 0})
+        print_json({**counts, "changed": len(result.selected.product_ids), "synced_products": result.synced,
+                    "deferred": result.deferred, "batch_limit": result.limit,
+                    "blocked_not_selected": len(result.selected.blocked)})
+    elif run is None:
+        console().print(f"sync changed: nothing to do{_blocked_note(result.selected.blocked)}.", markup=False)
+    else:
+        summary = run.summary
+        wait = (f"; {result.deferred:,} more changed product(s) wait for the next run (the staged rollout allows "
+                f"{result.limit:,} per batch)" if result.deferred else "")
+        console().print(f"sync changed: batch {run.batch_id} {summary.status}: {result.synced:,} product(s), "
+                        f"{summary.completed} done, {summary.failed} failed, {summary.blocked} blocked (of "
+                        f"{summary.total_jobs} jobs){wait}{_blocked_note(result.selected.blocked)}.", markup=False)
+    raise typer.Exit(0 if run is None else _exit_code(run.summary.jobs))
+
+
+def _render_chunk_checks(chunk: ChunkOutcome) -> None:
+    out = console()
+    if chunk.spot_check is not None:
+        out.print(f"  spot check: {chunk.spot_check}", markup=False)
+    if chunk.validation is not None:
+        out.print(f"  validation: {chunk.validation}", markup=False)
+    if chunk.passed:
+        approval = chunk.approval_note or f"yours to give: `syncstore approve {chunk.run.batch_id}`"
+        out.print(f"  approval: {approval}", markup=False)
 
 
 class _Progress:
@@ -224,7 +381,7 @@ class _Progress:
     def update(self, summary: BatchSummary) -> None:
         if not self.enabled:
             return
-        if self.rich and self._task is None:
+        if self.rich and (self._task is None or summary.batch_id != self.batch_id):  # --chunk: one bar a batch
             self._task = self._bar.add_task(f"batch {summary.batch_id}", total=None, failed=0, active=0)
         self.batch_id = summary.batch_id
         done = summary.completed + summary.failed + summary.blocked
@@ -243,17 +400,33 @@ class _Progress:
 
 
 def _status_json(summary: BatchSummary, progress: BatchProgress | None = None) -> dict[str, Any]:
+    from syncstore_cli.app.sync import quota_resumes_at
+
     return {
         "batch_id": summary.batch_id, "total_jobs": summary.total_jobs, "completed": summary.completed,
         "failed": summary.failed, "blocked": summary.blocked, "in_progress": summary.in_progress,
         "pending": summary.pending, "status": summary.status,
         "stalled": progress.stalled if progress is not None else False,
         "hint": progress.hint if progress is not None else None,
-        "jobs": [{"job_id": j.id, "product_id": j.product_id, "platform": j.platform, "status": j.state,
-                  "action": j.action, "external_id": j.external_id,
-                  "error": None if j.state == JobState.DONE else j.message, "error_code": j.error_code}
-                 for j in summary.jobs],
+        "jobs": [_status_job_json(j) for j in summary.jobs],
+        "waiting_for_quota": sum(1 for j in summary.jobs if quota_resumes_at(j) is not None),
     }
+
+
+def _status_job_json(job: Job) -> dict[str, Any]:
+    """A job as `sync status --json` shows it; one parked for a daily quota is pending, with why and until when."""
+    from syncstore_cli.app.sync import quota_resumes_at
+
+    resumes_at = quota_resumes_at(job)
+    return {"job_id": job.id, "product_id": job.product_id, "platform": job.platform, "status": job.state,
+            "action": job.action, "external_id": job.external_id,
+            "error": None if job.state == JobState.DONE else job.message,
+            "error_code": ErrorCode.QUOTA_WAIT if resumes_at is not None else job.error_code,
+            "resumes_at": None if resumes_at is None else _moment(resumes_at)}
+
+
+def _moment(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds")
 
 
 def _render_summary(summary: BatchSummary, seconds: float | None = None) -> None:
@@ -262,9 +435,18 @@ def _render_summary(summary: BatchSummary, seconds: float | None = None) -> None
     out.print(f"Batch {summary.batch_id} {summary.status}{took}: {summary.completed} done, {summary.failed} failed, "
               f"{summary.blocked} blocked, {summary.in_progress} in progress, {summary.pending} pending "
               f"(of {summary.total_jobs}).", markup=False)
+    from syncstore_cli.app.sync import quota_resumes_at
+
+    waits: list[float] = []
     for job in summary.jobs:
         if job.state in DEAD_LETTER | {JobState.BLOCKED}:
             out.print(f"  {job.state}: {job.product_id} on {job.platform}: {job.message}", markup=False)
+        elif (resumes_at := quota_resumes_at(job)) is not None:
+            waits.append(resumes_at)
+            out.print(f"  waiting: {job.product_id} on {job.platform}: {job.message}", markup=False)
+    if waits:
+        out.print(f"Waiting for a daily quota: {len(waits)} job(s), not failed; the first resume at "
+                  f"{_moment(min(waits))} and the last at {_moment(max(waits))}.", markup=False)
 
 
 @app.command("status", epilog=SYNC_EXIT_CODES)

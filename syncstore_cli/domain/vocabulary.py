@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "UNAUTHORIZED"
     RATE_LIMITED = "RATE_LIMITED"
     MARKETPLACE_UNAVAILABLE = "MARKETPLACE_UNAVAILABLE"
+    QUOTA_WAIT = "QUOTA_WAIT"  # a daily quota is used up: the job waits for its reset (not a failure)
     REJECTED_BY_MARKETPLACE = "REJECTED_BY_MARKETPLACE"
     READBACK_MISMATCH = "READBACK_MISMATCH"
     IMAGE_UNREACHABLE = "IMAGE_UNREACHABLE"
@@ -69,6 +70,7 @@ _ERROR_LABELS: Final[dict[ErrorCode, str]] = {
     ErrorCode.UNAUTHORIZED: "Unauthorized",
     ErrorCode.RATE_LIMITED: "Rate limited",
     ErrorCode.MARKETPLACE_UNAVAILABLE: "Marketplace unavailable",
+    ErrorCode.QUOTA_WAIT: "Waiting for a daily quota",
     ErrorCode.REJECTED_BY_MARKETPLACE: "Rejected by marketplace",
     ErrorCode.READBACK_MISMATCH: "Read-back mismatch",
     ErrorCode.IMAGE_UNREACHABLE: "Image unreachable",

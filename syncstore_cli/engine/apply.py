@@ -14,14 +14,16 @@ a dropped connection or a crash can never make a second listing either.
 
 A change the marketplace refuses only while the listing is in review (TikTok price and stock on a
 PENDING product) is rescheduled without spending an attempt, and applied once the listing is live.
+So is one refused for a daily quota (TikTok's listing limit, Shopee's call quota): it waits for the reset.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from syncstore_cli.domain.catalog import Platform, Product
@@ -33,7 +35,7 @@ from syncstore_cli.domain.desired import (
     desired_listing,
     plan_listing,
 )
-from syncstore_cli.domain.fieldgroups import differing_groups
+from syncstore_cli.domain.fieldgroups import CONFIRMED_GROUPS, differing_groups
 from syncstore_cli.domain.listing import derive_listings
 from syncstore_cli.domain.pricing import PlatformPricing
 from syncstore_cli.domain.vocabulary import ErrorCode, JobState
@@ -60,6 +62,7 @@ from syncstore_cli.marketplaces.errors import (
     NeedsAuthError,
     NotFound,
     NotLiveYet,
+    QuotaExhausted,
     RateLimited,
     RetriableError,
     ValidationFailed,
@@ -92,6 +95,8 @@ def error_code_for(error: BaseException) -> ErrorCode:
         return ErrorCode.DUPLICATE_LISTING  # raised by the lookup before a create, not by the marketplace
     if isinstance(error, RateLimited):
         return ErrorCode.RATE_LIMITED
+    if isinstance(error, QuotaExhausted):
+        return ErrorCode.QUOTA_WAIT
     if isinstance(error, RetriableError):
         return ErrorCode.MARKETPLACE_UNAVAILABLE
     if isinstance(error, NeedsAuthError | Forbidden):
@@ -209,6 +214,17 @@ class SyncEngine:
                 return Outcome(JobState.PENDING, action=entry.action.value, message=str(error),
                                error_code=ErrorCode.MARKETPLACE_UNAVAILABLE, errors=errors, attempts=0,
                                retry_at=self.clock() + (error.retry_after or 60.0), plan=entry)
+            except QuotaExhausted as error:
+                # Nothing helps before the reset and everything after it, so the job waits for it with its
+                # attempts untouched: a publish larger than a day's quota finishes over several days, and
+                # nothing is dead-lettered for a quota. The record says when the wait ends, for `sync status`.
+                resumes = datetime.fromtimestamp(error.resets_at, UTC).isoformat(timespec="seconds")
+                errors.append({**_error_record(error, attempts), "code": ErrorCode.QUOTA_WAIT,
+                               "marketplace_code": error.code, "resumes_at": error.resets_at})
+                return Outcome(JobState.PENDING, action=entry.action.value,
+                               message=f"waiting for {error.quota} to reset at {resumes}",
+                               error_code=ErrorCode.QUOTA_WAIT, errors=errors, attempts=0,
+                               retry_at=error.resets_at, plan=entry)
             except RetriableError as error:
                 # The HTTP layer already retried this request with backoff; one more engine-level attempt
                 # is worth it only for an unknown create outcome (the create protocol resolves it first).
@@ -295,12 +311,15 @@ class SyncEngine:
         verb = adopted or "updated " + ", ".join(sorted(fields))
         if adopted and fields:
             verb += "; updated " + ", ".join(sorted(fields))
-        return self._confirm(shop, product, desired, external_id, Action.UPDATE, verb, plan)
+        # An update confirms the groups it sent: one the seller edited in the seller centre and the drift
+        # policy says to leave ("report") is not this job's to judge. Nothing sent: confirm everything.
+        sent = [g for g in CONFIRMED_GROUPS if g in fields] if fields else list(CONFIRMED_GROUPS)
+        return self._confirm(shop, product, desired, external_id, Action.UPDATE, verb, plan, groups=sent)
 
     def _confirm(self, shop: Shop, product: Product, desired: DesiredListing, external_id: str, action: Action,
-                 verb: str, plan: PlanEntry | None = None) -> Outcome:
+                 verb: str, plan: PlanEntry | None = None, *, groups: Sequence[str] = CONFIRMED_GROUPS) -> Outcome:
         listing = shop.client.get_listing(external_id)
-        problems = readback_differences(desired, listing)
+        problems = readback_differences(desired, listing, groups)
         if problems:
             message = f"read-back of {desired.platform.value} {external_id} differs: " + "; ".join(problems)
             self.store.record_error(product.id, desired.platform.value, message)

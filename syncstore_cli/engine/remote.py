@@ -7,7 +7,7 @@ itself is `domain.fieldgroups`: images by count, since a marketplace serves its 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from syncstore_cli.domain.desired import DesiredListing
@@ -33,9 +33,11 @@ def remote_state(listing: RemoteListing) -> dict[str, Any]:
     }
 
 
-def readback_differences(desired: DesiredListing, listing: RemoteListing) -> list[str]:
-    """What the marketplace shows that is not what was sent; [] when the listing is as intended."""
-    problems = describe_differences(desired.groups(), remote_state(listing), groups=CONFIRMED_GROUPS)
+def readback_differences(desired: DesiredListing, listing: RemoteListing,
+                         groups: Iterable[str] = CONFIRMED_GROUPS) -> list[str]:
+    """What the marketplace shows that is not what was sent; [] when the listing is as intended. `groups`:
+    the field groups to confirm (an update confirms what it sent; a create, every confirmed group)."""
+    problems = describe_differences(desired.groups(), remote_state(listing), groups=groups)
     if listing.sku != desired.sku:
         problems.append(f"sku: sent {desired.sku}, marketplace has {listing.sku}")
     if desired.tokopedia and "TOKOPEDIA" not in listing.extra.get("listing_platforms", ("TOKOPEDIA",)):

@@ -229,6 +229,12 @@ class MarketplaceClient(Protocol):
         """Several listings by id, batched where the marketplace allows; ids not in the shop are left out."""
         ...
 
+    def changed_since(self, since: float) -> list[RemoteListing]:
+        """Every listing (deleted ones excluded), complete, whose marketplace update time is at or after
+        `since` (Unix seconds): what was edited since then, as far as the marketplace's update times say.
+        Its cost follows the number of changed listings, not the size of the shop."""
+        ...
+
     def find_by_sku(self, sku: str) -> list[RemoteListing]:
         """Listings whose SKU (or one of whose variant SKUs) is exactly `sku`; [] when none."""
         ...

@@ -7,17 +7,19 @@
         NetworkError              connection refused/reset/dropped: the outcome of a write is UNKNOWN
         ServerBusy                5xx or the marketplace's "busy / internal error" codes
         NotLiveYet                the listing is still in the marketplace's review: wait for it, then retry
+        QuotaExhausted            a daily quota is used up: wait until it resets (`resets_at`), then retry
       NeedsAuthError              the token is invalid or expired: refresh, then retry once
       PermanentError              retrying will not help
         ValidationFailed          the marketplace refused the payload (names the rule)
         NotFound                  the item, model or shop does not exist
-        Forbidden                 no permission, banned shop, daily quota used up
+        Forbidden                 no permission, banned shop
 
 Messages never contain secrets: everything passed in goes through `redact()` first.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 
 from syncstore_cli.errors import SyncStoreError
@@ -87,6 +89,21 @@ class NotLiveYet(RetriableError):
     """The change is refused only until the marketplace's review of the listing ends (TikTok: price and
     inventory updates need an ACTIVATE product). Nothing was sent; the caller reschedules without
     spending an attempt, since waiting, not retrying, is what helps."""
+
+
+class QuotaExhausted(RetriableError):
+    """A daily quota is used up (Shopee `error_limit`, TikTok 12052093): nothing the caller sends helps
+    before `resets_at` (epoch seconds), and everything helps after it. The caller parks the work until then
+    without spending an attempt. `retry_after` is infinite so that no in-process retry loop waits out a
+    quota day, however short the sandbox makes it: waiting is the queue's job, where it shows."""
+
+    def __init__(self, platform: str, message: str, *, resets_at: float, quota: str,
+                 code: str | int | None = None, request_id: str | None = None,
+                 http_status: int | None = None) -> None:
+        self.resets_at = resets_at
+        self.quota = quota  # what ran out, in the seller's words: "TikTok's daily listing limit"
+        super().__init__(platform, message, code=code, request_id=request_id, http_status=http_status,
+                         retry_after=math.inf)
 
 
 class NeedsAuthError(MarketplaceError):

@@ -6,6 +6,7 @@ values are used (they are not secrets: they only open the local sandbox).
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ TIKTOK_REFRESH_SECONDS = 365 * 86_400
 TIKTOK_CODE_SECONDS = 1800
 TIKTOK_OLD_REFRESH_GRACE = 300
 TIMESTAMP_WINDOW = 300
+DAY_SECONDS = 86_400
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class SandboxConfig:
     profile: str = "fast"
     clock: Callable[[], float] = field(default=time.time)
     shopee_daily_quota: int | None = None  # calls per shop per day (UTC+8) before `error_limit`; None: off
+    # New TikTok listings per day before 12052093; None: the profile's (limits/tiktok_rules.json).
+    tiktok_daily_listings: int | None = None
+    # The marketplaces' day, compressed for tests and demos: quotas reset every `day_seconds` (86,400: live).
+    day_seconds: float = DAY_SECONDS
     # No TikTok source documents that a reused `idempotency_key` returns the first create's result (the
     # changelog only announces the field), so by default the sandbox ignores it, as the worst case; True
     # makes it deduplicate for the key's 24 h window (shared/marketplaces/README.md "TikTok Shop decisions").
@@ -74,6 +80,16 @@ class SandboxConfig:
     @property
     def limits(self) -> ProfileLimits:
         return PROFILES[self.profile]
+
+    def calendar(self) -> float:
+        """Now on the marketplaces' calendar, whose 86,400-second days pass in `day_seconds` of the clock."""
+        return self.clock() * DAY_SECONDS / self.day_seconds
+
+    def day_start(self, now: float, utc_offset: int) -> float:
+        """When (on the clock) the marketplace day holding `now` began: local midnight at `utc_offset`
+        seconds east of UTC, in days of `day_seconds`."""
+        midnight = (-utc_offset) % DAY_SECONDS * self.day_seconds / DAY_SECONDS
+        return math.floor((now - midnight) / self.day_seconds) * self.day_seconds + midnight
 
     @classmethod
     def from_values(cls, values: Mapping[str, str | None], profile: str = "fast") -> SandboxConfig:

@@ -46,7 +46,8 @@ class ShopeeSandbox:
         self.tokens = tokens
         self.shops = shops  # shop_id -> shop name
         self.rate = TokenBuckets(config.limits.shopee_per_shop, config.clock)
-        self.daily = DailyQuota(config.shopee_daily_quota, config.clock)
+        # DailyQuota counts days of 86,400 s from 00:00 UTC+8; on the calendar clock they last `day_seconds`.
+        self.daily = DailyQuota(config.shopee_daily_quota, config.calendar)
 
     @property
     def now(self) -> float:

@@ -1495,8 +1495,11 @@ class ShopeeProducts:
         statuses = self._statuses(request, ProductError("error_param_item_status", "Item status error."))
         update_from = _query_int(request, "update_time_from", default=-1)
         update_to = _query_int(request, "update_time_to", default=-1)
-        if update_from >= 0 and update_to >= 0 and update_from > update_to:
-            raise ProductError("error_update_time_range", "update_time_from should not be after update_time_to.")
+        # "Update_time_to should be later than update_time_from." (congminh1254/shopee-sdk,
+        # schemas/v2.product.get_item_list.json, error_list `error_update_time_range`): strictly later, so an
+        # empty range (to == from) is refused too.
+        if update_from >= 0 and update_to >= 0 and update_to <= update_from:
+            raise ProductError("error_update_time_range", "Update_time_to should be later than update_time_from.")
         rows, total = self.state.list_items(self._shop(request), statuses, offset, page_size,
                                             update_from if update_from >= 0 else None,
                                             update_to if update_to >= 0 else None)

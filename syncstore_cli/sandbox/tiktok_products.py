@@ -19,7 +19,10 @@ the public facts are silent:
   FAILED included, is refused with 12052901 as a top-level error.
 - `idempotency_key` is validated (1-128 chars) but ignored unless `SandboxConfig.tiktok_idempotency_dedup`:
   no source says TikTok answers a reused key with the first result, so a repeat makes a second product.
-- The daily listing limit counts products created with save_mode LISTING since midnight in Jakarta.
+- The daily listing limit counts products created with save_mode LISTING since midnight in Jakarta: the
+  docs say only "per day" and "try again the next day" (lazykern/ecommerce-api-docs, data/raw/tiktok/
+  api-reference/products/products-api-overview.json), not when the day turns over. The limit is the
+  profile's unless `SandboxConfig.tiktok_daily_listings` sets it, and a day lasts `SandboxConfig.day_seconds`.
 - Categories: the v2 tree of taxonomy_tiktok.py. Every category call and every write must say
   `category_version=v2`: a missing version means v1 (LYWZX products/RecommendCategory.ts "The old version
   of category data will be given by default"; Create Product "Default: v1"), and SEA shops must use v2
@@ -51,6 +54,7 @@ import binascii
 import hashlib
 import html
 import json
+import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -1123,7 +1127,9 @@ class TikTokProducts:
         listing.audit_due_at = now + self.rules.audit_delay_seconds
 
     def _day_start(self, now: float) -> float:
-        return now - (now + JAKARTA_OFFSET) % 86_400
+        # create_time is whole seconds, as on the wire: a product made in the second a (compressed) day began
+        # counts toward the new day, the stricter side, rather than letting the new day make one too many.
+        return math.floor(self.config.day_start(now, JAKARTA_OFFSET))
 
     # -- create / edit ------------------------------------------------------------------------------
     def create(self, request: Request) -> dict[str, Any]:
@@ -1144,7 +1150,7 @@ class TikTokProducts:
             draft = self._validate(body, None)
             listed = draft.save_mode == "LISTING"
             if listed:
-                limit = self.rules.daily_listing_limit
+                limit = self.config.tiktok_daily_listings or self.rules.daily_listing_limit
                 if self.state.count_listed_since(shop_id, self._day_start(now)) >= limit:
                     raise Refused(12052093, f"Exceeded the product listing limit for the seller. The daily upload "
                                             f"limit is {limit}.")
@@ -1574,9 +1580,14 @@ class TikTokProducts:
             seller_skus=self._strings(body, "seller_skus", None),
             sku_ids=self._strings(body, "sku_ids", self.rules.number("search", "max_sku_ids")),
             platforms=self._platforms(body),
-            create_time_ge=_whole(body.get("create_time_ge")), create_time_le=_whole(body.get("create_time_le")),
-            update_time_ge=_whole(body.get("update_time_ge")), update_time_le=_whole(body.get("update_time_le")),
+            create_time_ge=self._timestamp(body, "create_time_ge"),
+            create_time_le=self._timestamp(body, "create_time_le"),
+            update_time_ge=self._timestamp(body, "update_time_ge"),
+            update_time_le=self._timestamp(body, "update_time_le"),
         )
+        for low, high in (("create_time_ge", "create_time_le"), ("update_time_ge", "update_time_le")):
+            if body.get(low) is not None and body.get(high) is not None and body[low] > body[high]:
+                raise invalid(low, f"{low} is after {high}", f"at most {high}")
         with self.state.transaction():
             self.state.settle(self.now)
             page, total = self.state.search(shop_id, where, after=after, limit=size + 1)
@@ -1600,6 +1611,19 @@ class TikTokProducts:
             products.append(item)
         return {"products": products, "total_count": total,
                 "next_page_token": self._token({"after": page[-1].product_id}) if more else ""}
+
+    @staticmethod
+    def _timestamp(body: Mapping[str, Any], name: str) -> int | None:
+        """`create_time_ge/le`, `update_time_ge/le`: type `int`, "Unix timestamp" (lazykern/ecommerce-api-docs,
+        data/raw/tiktok/api-reference/products/search-products.spec.json, request_body_param); a string, a
+        fraction or a negative number is refused rather than ignored. The documentation names no error for a
+        range whose start is after its end; the sandbox refuses it (the stricter reading)."""
+        value = body.get(name)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise invalid(name, f"{value!r} is not a Unix timestamp", "a whole number of seconds")
+        return value
 
     @staticmethod
     def _strings(body: Mapping[str, Any], name: str, limit: int | None) -> list[str] | None:

@@ -246,9 +246,27 @@ class CatalogStore:
             by_id[row["id"]] = StoredProduct(product, listings.get(row["id"], {}))
         return [by_id[i] for i in product_ids if i in by_id]
 
-    def all_products(self) -> list[StoredProduct]:
+    def product_ids(self, *, category: str | None = None, search: str | None = None,
+                    status: str | None = None) -> list[str]:
+        """Ids in catalog order of the products matching every filter given (none: all of them).
+
+        `search` matches the title or the product SKU, case-insensitive, as `products list --search` does.
+        """
+        query = select(products_t.c.id).order_by(products_t.c.seq)
+        if category is not None:
+            query = query.where(products_t.c.category == category)
+        if status is not None:
+            query = query.where(products_t.c.status == status)
+        if search is not None:
+            escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            query = query.where(func.lower(products_t.c.title).like(pattern, escape="\\")
+                                | func.lower(products_t.c.sku).like(pattern, escape="\\"))
         with self.engine.connect() as connection:
-            ids = list(connection.execute(select(products_t.c.id).order_by(products_t.c.seq)).scalars())
+            return [str(i) for i in connection.execute(query).scalars()]
+
+    def all_products(self) -> list[StoredProduct]:
+        ids = self.product_ids()
         result: list[StoredProduct] = []
         for start in range(0, len(ids), 500):
             result.extend(self.get_many(ids[start : start + 500]))

@@ -28,6 +28,10 @@ from syncstore_cli.store.models import (
     utcnow,
 )
 
+# An approval whose note starts with this was recorded by `sync batch --chunk`, not typed by the owner
+# (kept in the note: no schema change; an owner's note starting with it only counts against trust).
+AUTOMATIC_APPROVAL = "automatic approval"
+
 snapshots_t = BatchSnapshotRow.__table__  # type: ignore[attr-defined]
 steps_t = RollbackStepRow.__table__  # type: ignore[attr-defined]
 checks_t = CheckRunRow.__table__  # type: ignore[attr-defined]
@@ -186,6 +190,18 @@ class SafetyStore:
             row = connection.execute(select(approvals_t).where(approvals_t.c.batch_id == batch_id)).first()
         return None if row is None else Approval(row.batch_id, row.products, row.check_run_id, row.note,
                                                  row.approved_at)
+
+    def owner_approved_clean_batches(self) -> int:
+        """Batches the owner approved (not automatically) that were not forced past the rollout.
+
+        What `rollout.auto_approve_after` counts: only the owner's own go-aheads build the trust.
+        """
+        query = select(func.count()).select_from(approvals_t.join(batches_t, batches_t.c.id == approvals_t.c.batch_id)
+                                                 ).where(batches_t.c.forced.is_(False),
+                                                         func.coalesce(approvals_t.c.note, "").not_like(
+                                                             f"{AUTOMATIC_APPROVAL}%"))
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def approved_sizes(self) -> list[int]:
         """Product counts of every approved batch."""

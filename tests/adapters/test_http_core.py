@@ -207,11 +207,11 @@ def test_a_retry_after_longer_than_the_limit_goes_back_to_the_caller(fake_time: 
     [
         (respond(200, {"error": "product.error_param", "message": "Invalid Weight."}), errors.ValidationFailed),
         (respond(200, {"error": "invalid_acceess_token", "message": "Invalid access_token."}), errors.NeedsAuthError),
-        (respond(200, {"error": "error_limit", "message": "daily quota"}), errors.Forbidden),
+        (respond(200, {"error": "error_limit", "message": "daily quota"}), errors.QuotaExhausted),
         (respond(200, text="<html>not json</html>"), errors.ValidationFailed),
     ],
 )
-def test_permanent_and_auth_errors_are_not_retried(fake_time: FakeTime, reply: httpx.Response,
+def test_permanent_auth_and_quota_errors_are_not_retried(fake_time: FakeTime, reply: httpx.Response,
                                                     kind: type[errors.MarketplaceError]) -> None:
     script = Script([reply], fake_time)
     with shopee_client(script, fake_time) as client, pytest.raises(kind):

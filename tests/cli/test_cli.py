@@ -165,9 +165,9 @@ def test_help_lists_commands_in_sections_in_the_sellers_order() -> None:
     assert listed == {
         "Catalog": ["import", "catalog", "products", "pricing", "seo", "categories", "attributes"],
         "Marketplaces": ["auth", "preflight", "sandbox"],
-        "Sync": ["sync", "worker", "dlq", "logs"],
+        "Sync": ["sync", "worker", "dlq", "logs", "quota"],
         "Safety": ["rollout", "approve", "rollback", "backup"],
-        "Reports": ["validate", "spot-check", "report"],
+        "Reports": ["validate", "spot-check", "drift", "report"],
         "Administration": ["config", "db", "demo"],
     }
     # every command is in a section of its own (none falls into "Other"), and the help stays plain text

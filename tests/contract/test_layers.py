@@ -102,7 +102,9 @@ def test_the_cli_imports_only_the_application_layer_the_domain_and_errors() -> N
 # Not use cases: the context every use case shares, and the shop connections it owns.
 APP_INFRASTRUCTURE = {"syncstore_cli.app", "syncstore_cli.app.context", "syncstore_cli.app.shops"}
 # The demo is the seller's whole plan on the sandbox: a script of use cases, the one module allowed to call them.
-APP_COMPOSITES = {"syncstore_cli.app.demo"}
+# `sync batch --chunk` runs a batch, then its spot check and validation, then (when the owner allowed it) its
+# approval, before the next batch: three use cases strung together, so it is a composite too.
+APP_COMPOSITES = {"syncstore_cli.app.demo", "syncstore_cli.app.chunks"}
 
 
 def test_use_cases_do_not_import_each_other() -> None:

@@ -528,6 +528,9 @@ class FakeMarketplace:
     def recommend_categories(self, title: str, *, description: str = "", images: Sequence[str] = ()) -> list[str]:
         return []
 
+    def changed_since(self, since: float) -> list[RemoteListing]:
+        return list(self.listings.values())  # the fake keeps no update times: everything may have changed
+
     def brand_required(self, category_id: str) -> bool:
         return False
 

@@ -21,11 +21,12 @@ from syncstore_cli.domain.vocabulary import (
     label_for,
 )
 
-# The labels `sync status` and `dlq list` have always shown.
+# The labels `sync status` and `dlq list` show (QUOTA_WAIT is new: a job waiting for a daily quota's reset).
 LABELS = {
     "INVALID_PRODUCT": "Invalid product", "PRODUCT_NOT_FOUND": "Product not found",
     "LISTING_NOT_FOUND": "Listing not found", "UNAUTHORIZED": "Unauthorized", "RATE_LIMITED": "Rate limited",
-    "MARKETPLACE_UNAVAILABLE": "Marketplace unavailable", "REJECTED_BY_MARKETPLACE": "Rejected by marketplace",
+    "MARKETPLACE_UNAVAILABLE": "Marketplace unavailable", "QUOTA_WAIT": "Waiting for a daily quota",
+    "REJECTED_BY_MARKETPLACE": "Rejected by marketplace",
     "READBACK_MISMATCH": "Read-back mismatch", "IMAGE_UNREACHABLE": "Image unreachable",
     "DUPLICATE_LISTING": "Duplicate listing", "WORKER_LOST": "Worker lost", "INTERNAL_ERROR": "Internal error",
 }

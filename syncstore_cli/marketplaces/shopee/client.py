@@ -53,6 +53,8 @@ DEFAULT_MAX_MODELS = 50
 # Shopee asks for this long between add_item and init_tier_variation ("processing may be delayed").
 VARIANT_DELAY_SECONDS = 5.0
 NO_WEIGHT_LIMIT_G = 2**31 - 1  # no channel limits the weight
+# How far past this machine's clock a read of "changed since" reaches: a marketplace clock ahead of ours.
+CLOCK_SLACK_SECONDS = 300
 # get_attributes input types (deprecated API) that take a value outside the listed ones.
 _LEGACY_CUSTOM_INPUTS = frozenset({"COMBO_BOX", "TEXT_FILED", "MULTIPLE_SELECT_COMBO_BOX"})
 _LEGACY_INPUT_TYPES = {"DROP_DOWN": SINGLE_SELECT, "COMBO_BOX": SINGLE_SELECT, "TEXT_FILED": TEXT,
@@ -165,13 +167,15 @@ class ShopeeClient:
 
     def __init__(self, http: SignedHttpClient, *, concurrency: int = 1,
                  variant_delay: float = VARIANT_DELAY_SECONDS, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep, custom_shipping_fee: int | None = None) -> None:
+                 sleep: Callable[[float], None] = time.sleep, custom_shipping_fee: int | None = None,
+                 wall_clock: Callable[[], float] = time.time) -> None:
         self.http = http
         self.concurrency = concurrency  # parallel reads; the shared rate budget still paces them
         self.variant_delay = variant_delay
         # The seller's own fee for CUSTOM_PRICE channels (rupiah); without one those channels are left out.
         self.custom_shipping_fee = custom_shipping_fee
         self._clock = clock
+        self._wall_clock = wall_clock
         self._sleep = sleep
         self._categories: list[Category] | None = None
         self._attributes: dict[str, list[Attribute]] = {}
@@ -183,16 +187,25 @@ class ShopeeClient:
 
     # -- reads ---------------------------------------------------------------------------------
     def item_ids(self, page_size: int = MAX_PAGE_SIZE, statuses: Sequence[str] = LIVE_STATUSES, *,
-                 on_total: Callable[[int], None] | None = None) -> Iterator[int]:
-        """Every item id of the shop in the given statuses, paged through get_item_list; `on_total` hears
-        the first page's `total_count` (when it gives one), so a caller can show how far it has got."""
+                 on_total: Callable[[int], None] | None = None,
+                 updated_between: tuple[int, int] | None = None) -> Iterator[int]:
+        """Every item id of the shop in the given statuses (and, with `updated_between`, whose update time
+        is in that range of Unix seconds), paged through get_item_list; `on_total` hears the first page's
+        `total_count` (when it gives one), so a caller can show how far it has got."""
         size = max(1, min(page_size, MAX_PAGE_SIZE))
         offset = 0
         while True:
-            page = _response(self.http.request("GET", "/api/v2/product/get_item_list", query={
+            query: dict[str, QueryValue] = {
                 # `item_status` is `string[]`, sent as repeated keys (congminh1254/shopee-sdk,
                 # schemas/v2.product.get_item_list.json, params.request_params `item_status`).
-                "offset": offset, "page_size": size, "item_status": Repeated.of(statuses)}))
+                "offset": offset, "page_size": size, "item_status": Repeated.of(statuses)}
+            if updated_between is not None:
+                # `update_time_from`/`update_time_to` (timestamp, optional) "specify a date range ... based on
+                # the item update time"; `error_update_time_range`: "Update_time_to should be later than
+                # update_time_from." (congminh1254/shopee-sdk, schemas/v2.product.get_item_list.json,
+                # params.request_params and error_list). Sent as a pair, the range the documentation describes.
+                query["update_time_from"], query["update_time_to"] = updated_between
+            page = _response(self.http.request("GET", "/api/v2/product/get_item_list", query=query))
             if on_total is not None and offset == 0 and isinstance(page.get("total_count"), int):
                 on_total(page["total_count"])
             items = page.get("item") or []
@@ -244,6 +257,16 @@ class ShopeeClient:
 
     def get_listings(self, external_ids: Sequence[str]) -> list[RemoteListing]:
         return self.listings([_int(i, "item_id") for i in external_ids])
+
+    def changed_since(self, since: float) -> list[RemoteListing]:
+        """get_item_list over the update-time range [since, now], then the usual base info and models.
+
+        The range ends a little after this machine's clock, so an edit stamped by a marketplace clock
+        that runs ahead of ours is still read; `to` is always later than `from`, as Shopee requires.
+        """
+        start = max(0, int(since))  # rounded down: the boundary second is read again, never skipped
+        end = max(start + 1, int(self._wall_clock()) + CLOCK_SLACK_SECONDS)
+        return self.listings(list(self.item_ids(updated_between=(start, end))))
 
     def get_listing(self, external_id: str) -> RemoteListing:
         found = self.listings([_int(external_id, "item_id")])

@@ -6,20 +6,24 @@ errors may carry a module prefix (`product.error_param`), so codes are matched o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from syncstore_cli.domain.quota import QuotaDay, parse_reset
 from syncstore_cli.marketplaces.errors import (
     Forbidden,
     MarketplaceError,
     NeedsAuthError,
     NotFound,
+    QuotaExhausted,
     RateLimited,
     ServerBusy,
     ValidationFailed,
     error_without_body,
     retry_after_seconds,
 )
+from syncstore_cli.marketplaces.http import Classifier
 
 PLATFORM = "shopee"
 
@@ -40,7 +44,15 @@ _RATE = {"error_rate_limit"}
 _BUSY = {"error_server", "error_system_busy", "error_inner", "error_network", "error_busy", "error_unknown"}
 _NOT_FOUND = {"error_item_not_found", "error_item_or_variation_not_found", "error_not_found",
               "error_param_shop_id_not_found"}
-_FORBIDDEN = {"error_limit", "error_permission", "error_api_permission", "shop_banned", "error_shop",
+# The app's daily call quota: "The total API call number made by your APP has reached the daily API call
+# limit, please try again after 00: 00 (UTC+08:00)" (congminh1254/shopee-sdk, schemas/v2.product.add_item.json,
+# common_error_list, error `error_limit`). A wait until the reset, not a refusal; the doc gives no HTTP
+# status, so it is recognised by its code before any status is looked at (a 429 must not make it a rate limit).
+_DAILY_QUOTA = "error_limit"
+DAILY_QUOTA_NAME = "Shopee's daily API call quota"
+DOCUMENTED_QUOTA_RESET = "00:00+08:00"
+DOCUMENTED_QUOTA_DAY = QuotaDay(parse_reset(DOCUMENTED_QUOTA_RESET))
+_FORBIDDEN = {"error_permission", "error_api_permission", "shop_banned", "error_shop",
               "partner_shop_no_link", "shop_no_linked", "error_item_not_belong_shop", "invalid_partner_id",
               "error_partner_key_expired", "error_api_call_restricted", "api_suspended"}
 
@@ -49,7 +61,19 @@ def error_suffix(code: str) -> str:
     return code.rsplit(".", 1)[-1]
 
 
-def classify(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str]) -> MarketplaceError | None:
+
+
+def classifier(quota_day: QuotaDay, clock: Callable[[], float] = time.time) -> Classifier:
+    """`classify` for an app whose daily quota resets on `quota_day` (the `quota.*` settings)."""
+    def classify_answer(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str]
+                        ) -> MarketplaceError | None:
+        return classify(status, body, headers, quota_day=quota_day, now=clock())
+
+    return classify_answer
+
+
+def classify(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str], *,
+             quota_day: QuotaDay = DOCUMENTED_QUOTA_DAY, now: float | None = None) -> MarketplaceError | None:
     """None when the call succeeded; otherwise the error that says what to do."""
     retry_after = retry_after_seconds(headers)
     if body is None:
@@ -62,6 +86,10 @@ def classify(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, 
     message = str(body.get("message") or body.get("msg") or code)
     common: dict[str, Any] = {"code": code, "request_id": body.get("request_id"), "http_status": status}
     suffix = error_suffix(code)
+    if suffix == _DAILY_QUOTA:
+        moment = time.time() if now is None else now
+        return QuotaExhausted(PLATFORM, message, resets_at=quota_day.next_reset(moment), quota=DAILY_QUOTA_NAME,
+                              **common)
     if suffix in _RATE or status == 429:
         return RateLimited(PLATFORM, message, retry_after=retry_after, **common)
     if suffix in _NEEDS_AUTH:

@@ -212,6 +212,17 @@ class TikTokClient:
         with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
             return [listing for listing in map_in_context(pool, read, external_ids) if listing is not None]
 
+    def changed_since(self, since: float) -> list[RemoteListing]:
+        """Search 202502 with `update_time_ge`, then Get Product for each product found.
+
+        `update_time_ge` (int, Unix timestamp): "updated on or after"; with `update_time_le` left empty it
+        "will default to the current time" (lazykern/ecommerce-api-docs,
+        data/raw/tiktok/api-reference/products/search-products.spec.json, request_body_param). Leaving
+        `le` to TikTok means its own clock ends the range, so an edit is never cut off by ours.
+        """
+        found = self.search({"status": "ALL", "update_time_ge": max(0, int(since))})
+        return self.get_listings([str(product["id"]) for product in found])
+
     def find_by_sku(self, sku: str) -> list[RemoteListing]:
         """Live listings with a SKU whose seller_sku is exactly `sku`, or whose product SKU is `sku`.
 
