@@ -29,6 +29,7 @@ from pathlib import Path
 
 from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
 from syncstore_cli.app.context import AppContext
+from syncstore_cli.app.demo import fill_attributes, map_categories
 from syncstore_cli.app.marketplace_import import import_from_marketplaces
 from syncstore_cli.app.sync import batch_status, run_worker, submit_batch
 from syncstore_cli.domain.catalog import PLATFORMS
@@ -155,6 +156,8 @@ def main() -> None:
                 authorize_shopee(ctx, sandbox_approve=True)
                 authorize_tiktok(ctx, sandbox_approve=True)
                 import_from_marketplaces(ctx, list(PLATFORMS))
+                map_categories(ctx)  # the seller's first mapping and attribute values, as the demo makes them
+                fill_attributes(ctx)
                 everything = [s.product.id for s in ctx.catalog.all_products()]
                 ids = everything[: args.products]
                 store = ctx.jobs

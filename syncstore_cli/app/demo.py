@@ -177,43 +177,10 @@ class _Plan:
         return f"{count:,} products in the catalog: {describe_import(summary)}" if count else "nothing imported"
 
     def map_categories(self) -> str:
-        from syncstore_cli.app.categories import overview, refresh, suggest
-
-        trees = refresh(self.ctx, list(PLATFORMS))  # the trees, and the attributes of what the import mapped
-        results = suggest(self.ctx, list(PLATFORMS), every_master=True, accept=True)
-        accepted = [r for r in results if r.accepted]
-        # The import mapped each master category to where its listings already are; the marketplaces'
-        # own suggestions are the second opinion the seller reviews (`syncstore categories show`).
-        agree = [r for r in results if r.mapped and r.suggestions and r.suggestions[0].category_id == r.mapped]
-        left = overview(self.ctx).unmapped
-        assert not left, f"still unmapped after suggest --all --accept: {left}"
-        sizes = ", ".join(f"{PLATFORM_LABELS[r.platform]} {r.leaves:,} leaves" for r in trees)
-        return (f"trees read ({sizes}); {len(accepted)} mappings accepted from the marketplaces' suggestions; "
-                f"their top suggestion agrees with {len(agree)}/{len(results) - len(accepted)} mappings taken "
-                "from the imported listings")
+        return map_categories(self.ctx)
 
     def fill_attributes(self) -> str:
-        from syncstore_cli.app.categories import missing_attributes, set_attribute
-
-        gaps = missing_attributes(self.ctx).lines
-        chosen: dict[tuple[Platform, str, str], str] = {}
-        for gap in gaps:
-            key = (gap.platform, gap.category_id, gap.attribute.id)
-            if key not in chosen:
-                leaf_name = gap.category.rsplit(" > ", 1)[-1].casefold()
-                lithium = leaf_name.startswith(("baterai", "batteries", "battery"))
-                chosen[key] = _seller_answer(gap.attribute.name, [name for _, name in gap.attribute.values],
-                                             lithium=lithium)
-                set_attribute(self.ctx, gap.category_id, gap.platform, gap.attribute.id, chosen[key])
-                if lithium and "litium" in chosen[key].casefold():
-                    # TikTok then requires the battery type too (a condition, not a mandatory flag).
-                    set_attribute(self.ctx, gap.category_id, gap.platform, "Jenis Baterai", "LiPo")
-                    chosen[(gap.platform, gap.category_id, "Jenis Baterai")] = "LiPo"
-        after = missing_attributes(self.ctx)
-        assert not after.lines, f"still missing: {[line.as_json() for line in after.lines][:3]}"
-        blocked = sum(gap.products for gap in gaps)
-        return (f"{len(chosen)} category attribute values set ({len(gaps)} gaps that blocked {blocked:,} product "
-                "listings); none missing now")
+        return fill_attributes(self.ctx)
 
     def _ids_by_sku(self) -> dict[str, str]:
         return self.ctx.catalog.sku_owners()
@@ -354,3 +321,47 @@ def _seller_answer(attribute: str, values: list[str], *, lithium: bool = False) 
         if any(answer.casefold() == v.casefold() for v in values) or not values:
             return answer
     return values[0] if values else "-"
+
+
+def map_categories(ctx: AppContext) -> str:
+    """The seller's first mapping: read the trees, then map every unmapped master category to the
+    marketplaces' top suggestion. Also used by bench/ to prepare a sandbox as the demo does."""
+    from syncstore_cli.app.categories import overview, refresh, suggest
+
+    trees = refresh(ctx, list(PLATFORMS))  # the trees, and the attributes of what the import mapped
+    results = suggest(ctx, list(PLATFORMS), every_master=True, accept=True)
+    accepted = [r for r in results if r.accepted]
+    # The import mapped each master category to where its listings already are; the marketplaces'
+    # own suggestions are the second opinion the seller reviews (`syncstore categories show`).
+    agree = [r for r in results if r.mapped and r.suggestions and r.suggestions[0].category_id == r.mapped]
+    left = overview(ctx).unmapped
+    assert not left, f"still unmapped after suggest --all --accept: {left}"
+    sizes = ", ".join(f"{PLATFORM_LABELS[r.platform]} {r.leaves:,} leaves" for r in trees)
+    return (f"trees read ({sizes}); {len(accepted)} mappings accepted from the marketplaces' suggestions; "
+            f"their top suggestion agrees with {len(agree)}/{len(results) - len(accepted)} mappings taken "
+            "from the imported listings")
+
+
+def fill_attributes(ctx: AppContext) -> str:
+    """Every missing mandatory attribute gets the seller's answer (`_seller_answer`), per category."""
+    from syncstore_cli.app.categories import missing_attributes, set_attribute
+
+    gaps = missing_attributes(ctx).lines
+    chosen: dict[tuple[Platform, str, str], str] = {}
+    for gap in gaps:
+        key = (gap.platform, gap.category_id, gap.attribute.id)
+        if key not in chosen:
+            leaf_name = gap.category.rsplit(" > ", 1)[-1].casefold()
+            lithium = leaf_name.startswith(("baterai", "batteries", "battery"))
+            chosen[key] = _seller_answer(gap.attribute.name, [name for _, name in gap.attribute.values],
+                                         lithium=lithium)
+            set_attribute(ctx, gap.category_id, gap.platform, gap.attribute.id, chosen[key])
+            if lithium and "litium" in chosen[key].casefold():
+                # TikTok then requires the battery type too (a condition, not a mandatory flag).
+                set_attribute(ctx, gap.category_id, gap.platform, "Jenis Baterai", "LiPo")
+                chosen[(gap.platform, gap.category_id, "Jenis Baterai")] = "LiPo"
+    after = missing_attributes(ctx)
+    assert not after.lines, f"still missing: {[line.as_json() for line in after.lines][:3]}"
+    blocked = sum(gap.products for gap in gaps)
+    return (f"{len(chosen)} category attribute values set ({len(gaps)} gaps that blocked {blocked:,} product "
+            "listings); none missing now")
