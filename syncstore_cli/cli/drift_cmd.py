@@ -10,7 +10,6 @@ import typer
 from syncstore_cli.cli.output import console, is_terminal, print_json
 from syncstore_cli.domain.catalog import Platform
 from syncstore_cli.domain.fieldgroups import short
-from syncstore_cli.errors import UserInputError
 
 if TYPE_CHECKING:
     from syncstore_cli.app.drift import DriftReport
@@ -22,14 +21,9 @@ applied to what the next sync does); 2 bad usage or a platform with no authorize
 
 
 def _platforms(value: str | None) -> list[Platform] | None:
-    if value is None:
-        return None
-    if value == "both":
-        return [Platform.SHOPEE, Platform.TIKTOK]
-    try:
-        return [Platform(value)]
-    except ValueError:
-        raise UserInputError(f"--platform {value!r}: expected shopee, tiktok or both") from None
+    from syncstore_cli.app.sync import parse_platforms
+
+    return None if value is None else parse_platforms(value)
 
 
 def drift_command(

@@ -33,6 +33,7 @@ from typing import Any, Protocol
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from syncstore_cli.domain.quota import QuotaDay
 from syncstore_cli.marketplaces.errors import (
     REDACTED,
     MarketplaceError,
@@ -78,6 +79,21 @@ class Repeated:
 
 QueryValue = QueryScalar | Sequence[QueryScalar] | Repeated
 Classifier = Callable[[int, Mapping[str, Any] | None, Mapping[str, str]], MarketplaceError | None]
+
+
+class QuotaAwareClassify(Protocol):
+    def __call__(self, status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str], *,
+                 quota_day: QuotaDay, now: float | None) -> MarketplaceError | None: ...
+
+
+def with_quota_day(classify: QuotaAwareClassify, quota_day: QuotaDay,
+                   clock: Callable[[], float] = time.time) -> Classifier:
+    """A platform's `classify` for an app or shop whose daily quota resets on `quota_day` (`quota.*`)."""
+    def classify_answer(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str]
+                        ) -> MarketplaceError | None:
+        return classify(status, body, headers, quota_day=quota_day, now=clock())
+
+    return classify_answer
 
 
 @dataclass(frozen=True)

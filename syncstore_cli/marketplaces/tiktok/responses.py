@@ -23,7 +23,7 @@ from syncstore_cli.marketplaces.errors import (
     error_without_body,
     retry_after_seconds,
 )
-from syncstore_cli.marketplaces.http import Classifier
+from syncstore_cli.marketplaces.http import Classifier, with_quota_day
 
 PLATFORM = "tiktok"
 
@@ -49,12 +49,7 @@ ASSUMED_QUOTA_DAY = QuotaDay(parse_reset(ASSUMED_QUOTA_RESET))
 
 
 def classifier(quota_day: QuotaDay, clock: Callable[[], float] = time.time) -> Classifier:
-    """`classify` for a shop whose daily listing limit resets on `quota_day` (the `quota.*` settings)."""
-    def classify_answer(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str]
-                        ) -> MarketplaceError | None:
-        return classify(status, body, headers, quota_day=quota_day, now=clock())
-
-    return classify_answer
+    return with_quota_day(classify, quota_day, clock)
 
 
 def classify(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str], *,
