@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The first steps of `syncstore demo`, one command at a time (a look at the commands): start the sandbox,
-# authorize both shops, import the existing listings, plan and sync the two pilot products by hand,
+# authorize both shops, import the existing listings, map categories and fill attributes, plan and sync the two pilot products by hand,
 # then a batch of 10 through the queue, and show the read-back and the requests made.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,22 @@ eval "$(grep '^export ' "$log")"
 "$syncstore" auth shopee --sandbox-approve
 "$syncstore" auth tiktok --sandbox-approve
 "$syncstore" import --from all
+# Categories and attributes come from the marketplaces: read the trees, map what the import did not,
+# then give each mandatory attribute a value (here: the first listed one; lithium for batteries).
+"$syncstore" categories refresh
+"$syncstore" categories suggest --all --accept
+"$syncstore" attributes missing --json | "${PYTHON:-.venv/bin/python}" -c '
+import json, sys
+for gap in json.load(sys.stdin)["missing"]:
+    names = [v["name"] for v in gap["values"]]
+    lithium = [n for n in names if "litium" in n.lower()] if gap["master_category"] == "battery" else []
+    print(gap["platform"], gap["category_id"], gap["attribute_id"], (lithium or names or ["-"])[0], sep="\t")
+    if lithium:
+        print(gap["platform"], gap["category_id"], "Jenis Baterai", "LiPo", sep="\t")
+' | sort -u | while IFS=$'\t' read -r platform category attribute value; do
+  "$syncstore" attributes set "$category" "$attribute" "$value" --platform "$platform"
+done
+"$syncstore" attributes missing
 "$syncstore" sync plan PROD-1 PROD-2 --platform both
 "$syncstore" sync manual PROD-1 --platform both
 "$syncstore" sync manual PROD-2 --platform both
