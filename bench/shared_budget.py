@@ -16,7 +16,8 @@ import multiprocessing
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from syncstore_cli.marketplaces.ratelimit import BudgetLedger, LocalLedger, RateBudget
@@ -37,13 +38,17 @@ def _ledger_builder(backend: str, url: str) -> Callable[[], BudgetLedger]:
     if backend == "process":
         return LocalLedger
 
+    from syncstore_cli.store.engine import make_engine
+    from syncstore_cli.store.schema import ensure_current
+
+    schema = make_engine(url)
+    ensure_current(schema)  # once, before the processes start: the table comes with migration 0007
+    schema.dispose()
+
     def database_ledger() -> BudgetLedger:
-        from syncstore_cli.store.engine import make_engine
         from syncstore_cli.store.rate_budgets import DatabaseLedger
-        from syncstore_cli.store.schema import ensure_current
 
         engine = make_engine(url)
-        ensure_current(engine)  # the table comes with the schema (migration 0007)
         try:
             return DatabaseLedger(engine)  # it opens connections of its own
         finally:
@@ -72,6 +77,23 @@ def _worst_excess(times: list[float], rate: float, burst: int) -> float:
     return worst
 
 
+@contextmanager
+def _own_postgres(backend: str, url: str | None) -> Iterator[str]:
+    """A database of its own on the local PostgreSQL, dropped afterwards (never the shared `test`)."""
+    if backend != "postgresql" or url:
+        yield ""
+        return
+    import psycopg
+
+    name = f"syncstore_bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=("redis", "sqlite", "postgresql", "process"), default="sqlite")
@@ -81,9 +103,9 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=20, help="burst (Shopee's default: 20)")
     parser.add_argument("--url", help="Redis or PostgreSQL URL (default: the local test services)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, _own_postgres(args.backend, args.url) as postgres:
         url = args.url or {"redis": "redis://127.0.0.1:6379/0", "sqlite": f"sqlite:///{Path(folder) / 'bench.db'}",
-                           "postgresql": "postgresql://postgres@127.0.0.1:5432/test", "process": ""}[args.backend]
+                           "postgresql": postgres, "process": ""}[args.backend]
         build = _ledger_builder(args.backend, url)
         build()  # the database's table exists before the race starts
         context = multiprocessing.get_context("fork")
