@@ -20,7 +20,7 @@ from syncstore_cli.domain.catalog import Platform
 from syncstore_cli.engine.images import ImageUnreachable
 from syncstore_cli.errors import ConfigError
 from syncstore_cli.marketplaces.http import Exchange, SignedHttpClient
-from syncstore_cli.marketplaces.ratelimit import BudgetLedger, RateBudget
+from syncstore_cli.marketplaces.ratelimit import BudgetLedger, RateBudget, burst_with_headroom
 from syncstore_cli.marketplaces.shopee import auth as shopee_auth
 from syncstore_cli.marketplaces.shopee.responses import classifier as shopee_classifier
 from syncstore_cli.marketplaces.shopee.signer import ShopeePartner, ShopeeShopToken, ShopeeSigner
@@ -72,7 +72,8 @@ class ShopConnections:
         """The request budget for a platform's shops (keyed per shop by the clients), in the shared ledger."""
         if platform not in self._budgets:
             rate = self.settings.shopee.rate if platform == "shopee" else self.settings.tiktok.rate
-            self._budgets[platform] = RateBudget(rate.per_second, rate.burst, ledger=self.ledger())
+            self._budgets[platform] = RateBudget(rate.per_second, burst_with_headroom(rate.per_second, rate.burst),
+                                                 ledger=self.ledger())
         return self._budgets[platform]
 
     def ledger(self) -> BudgetLedger | None:

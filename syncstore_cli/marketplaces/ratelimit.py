@@ -21,6 +21,7 @@ the penalty (it compares the key's penalty count before and after its sleep).
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -106,6 +107,20 @@ class LocalLedger:
             if bucket is None:
                 return Penalty(0, 0.0)
             return Penalty(bucket.penalties, max(0.0, bucket.blocked_until - self._clock()))
+
+
+# Requests paced exactly at a marketplace's limit do not arrive paced: network and server latency shift
+# each one by up to a few hundred milliseconds (the realistic sandbox: 80-400 ms), so several can reach the
+# marketplace's bucket closer together than they were sent. Once the burst is spent that bucket is near
+# empty, and one such bunch is a 429 (three workers on PostgreSQL + Redis saw one now and then). So the
+# budget keeps this much of the rate in reserve out of the burst it may spend.
+ARRIVAL_JITTER_SECONDS = 0.5
+
+
+def burst_with_headroom(rate_per_second: float, burst: int) -> int:
+    """The burst a client may spend of a marketplace's `burst`, keeping `ARRIVAL_JITTER_SECONDS` of requests
+    in reserve for arrivals that bunch up (at least 1)."""
+    return max(1, burst - math.ceil(rate_per_second * ARRIVAL_JITTER_SECONDS))
 
 
 class RateBudget:

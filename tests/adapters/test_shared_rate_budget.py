@@ -180,3 +180,12 @@ def test_a_sharing_setting_that_cannot_work_is_refused(tmp_path: Path, env: dict
 
     with pytest.raises(ConfigError, match="rate"):
         load_settings({"SYNCSTORE_HOME": str(tmp_path), **env}).validate()
+
+
+def test_a_client_keeps_half_a_second_of_the_rate_out_of_the_marketplaces_burst() -> None:
+    from syncstore_cli.marketplaces.ratelimit import burst_with_headroom
+
+    # Shopee 10/s burst 20 and TikTok 20/s burst 40 (the realistic profile's limits): arrivals that bunch
+    # up by the network's jitter find tokens left in the marketplace's bucket.
+    assert burst_with_headroom(10, 20) == 15 and burst_with_headroom(20, 40) == 30
+    assert burst_with_headroom(1000, 20) == 1  # never less than one request
