@@ -9,6 +9,7 @@ catalog never opens the queue or the marketplaces (start-up time matters: cron r
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -157,7 +158,8 @@ class AppContext:
     def shops(self) -> ShopConnections:
         from syncstore_cli.app.shops import ShopConnections
 
-        return ShopConnections(self.settings, self.tokens, database=self.database)
+        return ShopConnections(self.settings, self.tokens, database=self.database,
+                               sharers=lambda: self.jobs.working_processes(time.time()))
 
     @cached_property
     def queue(self) -> JobQueue:

@@ -38,8 +38,10 @@ if TYPE_CHECKING:
 
 class ShopConnections:
     def __init__(self, settings: Settings, tokens: TokenStore, *, clock: Callable[[], float] = time.time,
-                 database: Database | None = None) -> None:
+                 database: Database | None = None, sharers: Callable[[], int] | None = None) -> None:
         self.settings = settings
+        # How many worker processes share a shop's rate right now: the Redis budget's fallback splits it.
+        self.sharers = sharers
         self.tokens = tokens
         self.clock = clock
         self.database = database
@@ -88,7 +90,7 @@ class ShopConnections:
             from syncstore_cli.marketplaces.ratelimit_shared import RedisLedger
 
             # The queue name keeps the budgets of two data folders (or test runs) on one Redis apart.
-            return RedisLedger(sharing.redis_url, f"{self.settings.queue_name}:rate")
+            return RedisLedger(sharing.redis_url, f"{self.settings.queue_name}:rate", sharers=self.sharers)
         if sharing.backend == "database":
             from syncstore_cli.store.engine import make_engine
             from syncstore_cli.store.rate_budgets import DatabaseLedger

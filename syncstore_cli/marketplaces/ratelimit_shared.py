@@ -7,9 +7,12 @@ reserves a future slot, hands back the wait or has a penalty that every caller s
 built-ins (no rate limiter; `register_script` is used here for EVALSHA with its NOSCRIPT fallback).
 
 Redis unreachable (restarting, say) must not stop the workers, so the budget falls back to this
-process's own, starting empty so as not to add a burst to what the others just spent, and tries
-Redis again after `RETRY_AFTER_OUTAGE` seconds. A Redis that restarts empty forgets the budgets
-too: the next requests may burst once, and a 429 they cause is penalized as usual.
+process's own, with no burst and its share of the rate (the rate divided by the worker processes
+holding leases, `sharers`), and tries Redis again after `RETRY_AFTER_OUTAGE` seconds. A budget whose
+key is missing (the first use of a shop, or a Redis that restarted empty and forgot it) starts EMPTY:
+other processes may just have spent the marketplace's burst, and a missing key cannot tell. So the
+key never expires while it may matter (a day after its last use), or an idle shop would lose its
+burst for nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from syncstore_cli.marketplaces.ratelimit import LocalLedger, Penalty, Slot
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_OUTAGE = 1.0  # seconds on the fallback before Redis is tried again
+SHARE_RECOUNT_SECONDS = 2.0
 SOCKET_TIMEOUT = 2.0  # a Redis that does not answer in this long counts as unreachable
 
 # KEYS[1]: the budget's hash (tat, blocked_until, penalties; seconds on Redis's clock).
@@ -37,10 +41,11 @@ GCRA_SCRIPT = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'tat', 'blocked_until', 'penalties')
-local tat = tonumber(state[1]) or now
+local interval, tolerance = tonumber(ARGV[2]), tonumber(ARGV[3])
+-- A missing key starts empty (see the module's docstring): no burst until one has been earned.
+local tat = tonumber(state[1]) or (now + tolerance)
 local blocked_until = tonumber(state[2]) or 0
 local penalties = tonumber(state[3]) or 0
-local interval, tolerance = tonumber(ARGV[2]), tonumber(ARGV[3])
 local wait = 0
 if ARGV[1] == 'reserve' then
   tat = math.max(tat, now) + interval
@@ -56,8 +61,8 @@ end
 if ARGV[1] ~= 'peek' then
   redis.call('HSET', KEYS[1], 'tat', string.format('%.6f', tat),
              'blocked_until', string.format('%.6f', blocked_until), 'penalties', penalties)
-  -- Once tat has passed, the bucket is full again: the same as no key at all.
-  redis.call('PEXPIRE', KEYS[1], math.ceil((math.max(tat, blocked_until) - now) * 1000) + 60000)
+  -- Kept a day past its last use: a missing key starts empty, so an idle shop keeps its burst.
+  redis.call('PEXPIRE', KEYS[1], math.ceil((math.max(tat, blocked_until) - now) * 1000) + 86400000)
 end
 return {string.format('%.6f', wait), penalties, string.format('%.6f', math.max(0, blocked_until - now))}
 """
@@ -66,7 +71,8 @@ return {string.format('%.6f', wait), penalties, string.format('%.6f', math.max(0
 class RedisLedger:
     """Budgets under `prefix` in the Redis at `url` (the key prefix keeps data folders and test runs apart)."""
 
-    def __init__(self, url: str, prefix: str, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, url: str, prefix: str, *, clock: Callable[[], float] = time.monotonic,
+                 sharers: Callable[[], int] | None = None) -> None:
         self._redis = redis.Redis.from_url(url, socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT)
         self._script = self._redis.register_script(GCRA_SCRIPT)
         self._prefix = prefix
@@ -74,6 +80,8 @@ class RedisLedger:
         self._fallback = LocalLedger(clock, start_full=False)
         self._lock = threading.Lock()
         self._shared_again_at = float("-inf")
+        self._sharers = sharers
+        self._share: tuple[float, int] = (float("-inf"), 1)  # (when counted, processes): counted at most every 2 s
 
     def close(self) -> None:
         self._redis.close()
@@ -98,9 +106,26 @@ class RedisLedger:
 
     def reserve(self, key: str, interval: float, tolerance: float) -> Slot:
         answer = self._run(key, "reserve", interval, tolerance)
-        if answer is None:
-            return self._fallback.reserve(key, interval, tolerance)
+        if answer is None:  # this process's share, paced, no burst
+            return self._fallback.reserve(key, interval * self._processes(), 0.0)
         return Slot(answer[0], answer[1])
+
+    def _processes(self) -> int:
+        """How many processes share the rate while Redis is away (at least 1; 1 when nobody can tell)."""
+        if self._sharers is None:
+            return 1
+        with self._lock:
+            counted_at, processes = self._share
+            if self._clock() - counted_at < SHARE_RECOUNT_SECONDS:
+                return processes
+        try:
+            processes = max(1, self._sharers())
+        except Exception as error:
+            log.warning("rate budget: could not count the worker processes (%s)", type(error).__name__)
+            processes = max(1, self._share[1])
+        with self._lock:
+            self._share = (self._clock(), processes)
+        return processes
 
     def penalize(self, key: str, seconds: float, tolerance: float) -> None:
         self._fallback.penalize(key, seconds, tolerance)  # so the fallback honours it too, should Redis go away

@@ -9,6 +9,7 @@ lost its lease (paused, then resumed after another took the job) cannot overwrit
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
@@ -72,6 +73,10 @@ class BatchSummary:
     products: int = 0
     forced: bool = False  # started past the staged rollout's limit by the owner
     backup_id: str | None = None
+    # Pending jobs due later (a daily quota's reset, a retry's backoff, a Retry-After): how many, and the
+    # earliest time one of them runs again (epoch seconds; None when none waits).
+    waiting: int = 0
+    waiting_until: float | None = None
 
     @property
     def completed(self) -> int:
@@ -242,10 +247,15 @@ class JobStore:
                 select(jobs_t.c.state, func.count()).where(jobs_t.c.batch_id == batch_id).group_by(jobs_t.c.state))}
             jobs = [_job(r) for r in connection.execute(
                 select(jobs_t).where(jobs_t.c.batch_id == batch_id).order_by(jobs_t.c.id))] if with_jobs else []
+            waiting, waiting_until = connection.execute(
+                select(func.count(), func.min(jobs_t.c.next_attempt_at)).where(
+                    jobs_t.c.batch_id == batch_id, jobs_t.c.state == JobState.PENDING,
+                    jobs_t.c.next_attempt_at > time.time())).one()
         return BatchSummary(batch_id=row.id, kind=row.kind, platforms=row.platforms, status=row.status,
                             total_jobs=row.total_jobs, counts=counts, created_at=row.created_at,
                             finished_at=row.finished_at, jobs=jobs, source=row.source, products=row.products,
-                            forced=bool(row.forced), backup_id=row.backup_id)
+                            forced=bool(row.forced), backup_id=row.backup_id, waiting=int(waiting),
+                            waiting_until=None if waiting_until is None else float(waiting_until))
 
     @staticmethod
     def _settle(connection: Any, batch_id: str) -> BatchStatus:
@@ -388,6 +398,12 @@ class JobStore:
                 message=message, updated_at=utcnow()))
             self._unlock(connection, row.product_id, row.platform, job_id)
         return True
+
+    def working_processes(self, now: float) -> int:
+        """Worker processes holding a live lease now (distinct owners): those sharing a shop's rate."""
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(func.count(func.distinct(jobs_t.c.lease_owner))).where(
+                jobs_t.c.state == JobState.LEASED, jobs_t.c.lease_until > now)).scalar_one())
 
     def job(self, job_id: int) -> Job | None:
         with self.engine.connect() as connection:

@@ -7,6 +7,10 @@ under the write lock; PostgreSQL's row lock makes a concurrent one re-evaluate o
 read-then-write race and no retry loop. Times are this machine's wall clock: workers on several
 machines sharing one PostgreSQL need synchronized clocks (NTP; the error is the clocks' skew).
 
+A budget with no row (its first use, or a database restored from a backup without it) starts EMPTY:
+other processes may just have spent the marketplace's burst, and a missing row cannot tell; rows are
+never deleted, so an idle shop keeps its burst.
+
 The table comes with the schema (migration 0007), so opening a budget writes nothing; it holds
 coordination state that is worthless after a restart, so its writes do not wait for the disk (SQLite
 `synchronous=NORMAL`, PostgreSQL `synchronous_commit=off`, on connections of its own): losing the last
@@ -25,7 +29,8 @@ from sqlalchemy import Engine, event, text
 from syncstore_cli.store.engine import make_engine, writer
 
 _RESERVE = text("""
-INSERT INTO rate_budgets (budget_key, tat, blocked_until, penalties) VALUES (:key, :now + :interval, 0, 0)
+INSERT INTO rate_budgets (budget_key, tat, blocked_until, penalties)
+VALUES (:key, :now + :tolerance + :interval, 0, 0)
 ON CONFLICT (budget_key) DO UPDATE
 SET tat = CASE WHEN rate_budgets.tat > :now THEN rate_budgets.tat ELSE :now END + :interval
 RETURNING tat, penalties
@@ -76,7 +81,8 @@ class DatabaseLedger:
         """(seconds until the reserved slot, the key's penalty count): a `marketplaces.ratelimit.Slot`."""
         with self._writer.begin() as connection:
             now = self._clock()
-            tat, penalties = connection.execute(_RESERVE, {"key": key, "now": now, "interval": interval}).one()
+            tat, penalties = connection.execute(_RESERVE, {"key": key, "now": now, "interval": interval,
+                                                           "tolerance": tolerance}).one()
         return float(tat) - interval - tolerance - now, int(penalties)
 
     def penalize(self, key: str, seconds: float, tolerance: float) -> None:

@@ -157,6 +157,44 @@ def test_without_redis_the_budget_paces_the_process_alone_from_an_empty_bucket()
     assert waits[1] > 0 and waits[2] > waits[1]
 
 
+def test_without_redis_each_process_takes_its_share_of_the_rate() -> None:
+    from syncstore_cli.marketplaces.ratelimit_shared import RedisLedger
+
+    counted: list[int] = []
+
+    def three_workers() -> int:
+        counted.append(3)
+        return 3
+
+    budget = RateBudget(RATE, BURST, ledger=RedisLedger("redis://127.0.0.1:1/0", "nowhere:rate", sharers=three_workers),
+                        sleep=lambda _: None)
+    waits = [budget.acquire(KEY) for _ in range(4)]
+    # Three processes pacing alone at a third of the rate each: together, the shop's rate.
+    assert waits[2] - waits[1] == pytest.approx(3 / RATE, abs=0.01)
+    assert len(counted) == 1  # counted once, not per request
+
+
+def test_a_budget_whose_state_was_lost_starts_empty(shared_ledger: LedgerFactory) -> None:
+    """A Redis restarted with nothing, or a database without the row: other processes may just have spent
+    the marketplace's burst, so the first requests are paced, not burst."""
+    budget = RateBudget(RATE, BURST, ledger=shared_ledger(), sleep=lambda _: None)
+    waits = [budget.acquire("shopee:never-used") for _ in range(3)]
+    assert waits[0] == 0 and 0 < waits[1] < waits[2]  # one now, then paced; a full bucket would send BURST now
+    _close(budget.ledger)
+
+
+def test_an_idle_budget_keeps_its_burst(shared_ledger: LedgerFactory) -> None:
+    budget = RateBudget(RATE, BURST, ledger=shared_ledger())
+    for _ in range(BURST):  # its first requests: paced, earning the burst back
+        budget.acquire(KEY)
+    time.sleep(BURST / RATE + 0.05)  # idle long enough to refill
+    started = time.monotonic()
+    for _ in range(BURST):
+        budget.acquire(KEY)
+    assert time.monotonic() - started < (BURST - 1) / RATE / 2  # the whole burst at once
+    _close(budget.ledger)
+
+
 @pytest.mark.parametrize(("env", "backend", "redis_url"), [
     ({}, "database", None),
     ({"SYNCSTORE_QUEUE_URL": "redis://q:6379/0"}, "redis", "redis://q:6379/0"),

@@ -317,13 +317,11 @@ def test_three_workers_killed_at_random_and_a_redis_restart_lose_nothing(
                           f"after that {answers.rate_limited(redis_down[1] + 5)}; chaos "
                           f"{chaos_done - started:.1f} s, last worker {finished - chaos_done:.1f} s")
                 print(phases)
-                # The shared budget lives in Redis, and this Redis keeps nothing: restarted empty, it forgets
-                # the budget and lets one more burst through, which leaves the marketplace's bucket short
-                # for a while (README "Several machines"). Before the restart no process may go over the
-                # shop's limit; after it, at most a burst's worth of refusals (each is retried).
-                assert answers.rate_limited(first_second_over, redis_down[0]) == {}, phases
-                after_restart = answers.rate_limited(redis_down[0])
-                assert all(count <= 20 for count in after_restart.values()), phases
+                # The shared budget lives in Redis, and this Redis keeps nothing: restarted empty, it forgets the
+                # budget, which then starts empty (no burst); while Redis is away each process paces itself at its
+                # share of the rate (README "Several machines"). So no process goes over the shop's limit after
+                # the first second, before, during or after the restart.
+                assert answers.rate_limited(first_second_over) == {}, phases
             finally:
                 workers.kill_all()
                 seeded.box.router.wrapper = faults.apply
