@@ -357,6 +357,17 @@ def _render_chunk_checks(chunk: ChunkOutcome) -> None:
         out.print(f"  approval: {approval}", markup=False)
 
 
+def _waiting_text(summary: BatchSummary, separator: str) -> str:
+    """Jobs parked until later (a daily quota's reset, a backoff) and when the first runs again; "" if none."""
+    if not summary.waiting or summary.waiting_until is None:
+        return ""
+    from datetime import datetime
+
+    until = datetime.fromtimestamp(summary.waiting_until).astimezone()
+    left = max(0, round(summary.waiting_until - time.time()))
+    return f"{separator}waiting {summary.waiting} until {until:%H:%M:%S} (in {left} s)"
+
+
 class _Progress:
     """A Rich progress bar on a terminal; a plain line every few seconds (and at the end) otherwise."""
 
@@ -373,7 +384,8 @@ class _Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("failed {task.fields[failed]}  in progress {task.fields[active]}"),
+                                 TextColumn("failed {task.fields[failed]}  in progress {task.fields[active]}"
+                                            "{task.fields[waiting]}"),
                                  TimeRemainingColumn(), console=console())
             self._bar.start()
         return self
@@ -382,16 +394,18 @@ class _Progress:
         if not self.enabled:
             return
         if self.rich and (self._task is None or summary.batch_id != self.batch_id):  # --chunk: one bar a batch
-            self._task = self._bar.add_task(f"batch {summary.batch_id}", total=None, failed=0, active=0)
+            self._task = self._bar.add_task(f"batch {summary.batch_id}", total=None, failed=0, active=0,
+                                            waiting="")
         self.batch_id = summary.batch_id
         done = summary.completed + summary.failed + summary.blocked
         if self.rich:
             self._bar.update(self._task, total=summary.total_jobs, completed=done, failed=summary.failed,
-                             active=summary.in_progress)
+                             active=summary.in_progress, waiting=_waiting_text(summary, "  "))
         elif self.enabled and (time.monotonic() - self._last_line > 5 or summary.finished):
             self._last_line = time.monotonic()
             sys.stdout.write(f"batch {self.batch_id}: {done}/{summary.total_jobs} finished, {summary.failed} failed, "
-                             f"{summary.blocked} blocked, {summary.in_progress} in progress\n")
+                             f"{summary.blocked} blocked, {summary.in_progress} in progress"
+                             f"{_waiting_text(summary, ', ')}\n")
             sys.stdout.flush()
 
     def __exit__(self, *exc: object) -> None:
@@ -410,6 +424,8 @@ def _status_json(summary: BatchSummary, progress: BatchProgress | None = None) -
         "hint": progress.hint if progress is not None else None,
         "jobs": [_status_job_json(j) for j in summary.jobs],
         "waiting_for_quota": sum(1 for j in summary.jobs if quota_resumes_at(j) is not None),
+        "waiting": summary.waiting,  # pending jobs due later (quota resets, backoffs) and the first one's time
+        "waiting_until": None if summary.waiting_until is None else _moment(summary.waiting_until),
     }
 
 

@@ -212,6 +212,11 @@ class SignedHttpClient:
         self._on_exchange = on_exchange
         self._max_logged_body = max_logged_body
 
+    def classify_item(self, code: int, message: str) -> MarketplaceError | None:
+        """What a per-item error of an answer that was itself a success (batch endpoints' `errors[]`) means,
+        by the same rules as a whole answer's code: a daily quota there is the same wait as anywhere."""
+        return self._classify(200, {"code": code, "message": message}, {})
+
     def close(self) -> None:
         if self._owns_client:
             self._client.close()

@@ -549,3 +549,28 @@ def _no_real_sleep(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setattr("time.sleep", refuse)
     yield
+
+
+def test_tiktoks_daily_listing_limit_answered_per_product_by_activate_is_a_quota_wait(fake_time: FakeTime) -> None:
+    """Activate answers code 0 and lists 12052093 in `errors[]`: the same wait for the reset as a create
+    refused outright, never a permanent failure (which would dead-letter the job)."""
+    from syncstore_cli.domain.quota import QuotaDay, parse_reset
+    from syncstore_cli.marketplaces.http import with_quota_day
+    from syncstore_cli.marketplaces.tiktok.client import TikTokClient
+    from syncstore_cli.marketplaces.tiktok.responses import classify as quota_aware
+
+    product = {"code": 0, "message": "Success", "request_id": "r1",
+               "data": {"id": "1729582718312380123", "listing_platforms": ["TIKTOK_SHOP"]}}
+    refused = {"code": 0, "message": "Success", "request_id": "r2", "data": {"errors": [
+        {"code": 12052093, "message": "Exceeded the product listing limit for the seller."}]}}
+    script = Script([respond(200, product), respond(200, refused)], fake_time)
+    day = QuotaDay(parse_reset("00:00+07:00"), 600.0)  # a ten-minute "day"
+    http = SignedHttpClient(
+        "tiktok", "https://open-api.example", TikTokSigner(lambda: APP, lambda: TIKTOK_TOKEN),
+        with_quota_day(quota_aware, day, clock=fake_time.wall), transport=httpx.MockTransport(script),
+        clock=fake_time.clock, wall_clock=fake_time.wall, sleep=fake_time.sleep)
+    with pytest.raises(errors.QuotaExhausted) as raised:
+        TikTokClient(http).relist_listing("1729582718312380123")
+    assert raised.value.code == 12052093
+    assert raised.value.resets_at == day.next_reset(fake_time.wall())
+    assert raised.value.resets_at > fake_time.wall()

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -172,8 +173,8 @@ def test_leased_jobs_of_a_killed_worker_are_stalled_once_the_lease_is_long_gone(
     assert gone["hint"].endswith(HINT)
 
 
-def test_a_job_waiting_for_a_later_retry_is_not_stalled_before_it_is_due(catalog: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_job_waiting_for_a_later_retry_is_not_stalled_before_it_is_due(
+        catalog: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from syncstore_cli.app.context import AppContext
 
     monkeypatch.setenv("SYNCSTORE_SYNC_LEASE_SECONDS", "0.5")
@@ -182,7 +183,21 @@ def test_a_job_waiting_for_a_later_retry_is_not_stalled_before_it_is_due(catalog
         assert ctx.jobs.claim(job, "worker-1", time.time(), 0.5) is not None
         assert ctx.jobs.reschedule(job, "worker-1", time.time() + 3600)  # a long Retry-After
     time.sleep(1.3)
-    assert _status("B-LATER")["stalled"] is False
+    status = _status("B-LATER")
+    assert status["stalled"] is False
+    # Shown waiting, with when it runs again (a quota's reset reads the same).
+    assert status["waiting"] == 1 and status["waiting_until"] is not None
+    assert 3500 < datetime.fromisoformat(status["waiting_until"]).timestamp() - time.time() <= 3600
+    # The progress line of a foreground `sync batch` (and of `--watch`) in a pipe says so too.
+    from syncstore_cli.cli.sync_cmd import _Progress
+
+    with AppContext() as ctx:
+        summary = ctx.jobs.batch("B-LATER", with_jobs=False)
+    assert summary is not None
+    with _Progress("B-LATER", enabled=True) as progress:
+        progress.update(summary)
+    line = capsys.readouterr().out
+    assert "0/1 finished" in line and "waiting 1 until" in line and "(in 35" in line, line
 
 
 def test_watch_stops_at_a_stalled_batch_instead_of_waiting_forever(catalog: Path,

@@ -40,8 +40,9 @@ from syncstore_cli.marketplaces.base import (
     WriteResult,
     map_in_context,
 )
-from syncstore_cli.marketplaces.errors import Forbidden, MarketplaceError, NotFound, NotLiveYet, ValidationFailed
+from syncstore_cli.marketplaces.errors import MarketplaceError, NotFound, NotLiveYet, ValidationFailed
 from syncstore_cli.marketplaces.http import SignedHttpClient
+from syncstore_cli.marketplaces.tiktok.responses import LISTING_LIMIT
 
 PLATFORM = "tiktok"
 SEARCH_PATH = "/product/202502/products/search"
@@ -247,7 +248,7 @@ class TikTokClient:
 
     def delete_listing(self, external_id: str) -> None:
         answer = _data(self.http.request("DELETE", PRODUCT_PATH, json_body={"product_ids": [external_id]}))
-        _raise_item_errors(answer, f"delete {external_id}")
+        _raise_item_errors(answer, f"delete {external_id}", self.http)
 
     def create_listing(self, spec: ListingSpec, idempotency_key: str) -> WriteResult:
         """Create Product with every SKU; the answer's status is PENDING until TikTok's audit settles it."""
@@ -310,7 +311,7 @@ class TikTokClient:
                 stocked = _data(self.http.request("POST", f"{PRODUCT_PATH}/{external_id}/inventory/update", json_body={
                     "skus": [{"id": ids[sku.sku], "inventory": [{"warehouse_id": warehouse, "quantity": sku.stock}]}
                              for sku in _wanted_skus(spec)]}))
-                _raise_item_errors(stocked, f"update stock of {external_id}")
+                _raise_item_errors(stocked, f"update stock of {external_id}", self.http)
         if content:
             body = self._content(spec, content, editing=True)
             if content & ATTRIBUTE_FIELDS:
@@ -415,7 +416,7 @@ class TikTokClient:
                                                                                                    TOKOPEDIA)]
         answer = _data(self.http.request("POST", f"{PRODUCT_PATH}/{action}", json_body={
             "product_ids": [external_id], "listing_platforms": platforms or [TIKTOK_SHOP]}))
-        _raise_item_errors(answer, f"{action} {external_id}")
+        _raise_item_errors(answer, f"{action} {external_id}", self.http)
 
     # -- building bodies -------------------------------------------------------------------------
     def _content(self, spec: ListingSpec, groups: frozenset[str], *, editing: bool) -> dict[str, Any]:
@@ -870,7 +871,7 @@ def _attribute(raw: Mapping[str, Any]) -> Attribute:
         values=values, custom_values=customizable, input_type=input_type, multiple=multiple)
 
 
-def _raise_item_errors(answer: Mapping[str, Any], what: str) -> None:
+def _raise_item_errors(answer: Mapping[str, Any], what: str, http: SignedHttpClient) -> None:
     """Batch endpoints answer code 0 and list what failed in `errors[]`: the first one is raised."""
     errors = [e for e in answer.get("errors") or [] if isinstance(e, Mapping)]
     if not errors:
@@ -889,8 +890,10 @@ def _raise_item_errors(answer: Mapping[str, Any], what: str) -> None:
     kind: type[MarketplaceError] = ValidationFailed
     if code in MISSING_PRODUCT_CODES:
         kind = NotFound
-    elif code == 12052093:
-        kind = Forbidden  # the daily listing limit: waiting, not changing the payload, helps
+    elif code == LISTING_LIMIT:  # Activate answers it per product: the same wait for the quota's reset
+        quota = http.classify_item(code, message)
+        if quota is not None:
+            raise quota
     raise kind(PLATFORM, message, code=code or None)
 
 
