@@ -216,14 +216,62 @@ class TaxonomyStore:
 
     # -- the engine's question -----------------------------------------------------------------
     def listing_terms(self, product: Product, platform: Platform) -> ListingTerms:
-        mapped = self.mapped(product, platform)
-        tree = self.tree(platform)
-        requirements = defaults = None
-        if mapped is not None and mapped[0] in tree and tree[mapped[0]].is_leaf:
-            requirements = self.requirements(platform, mapped[0])
-            defaults = self.defaults(platform, mapped[0])
-        return listing_terms(product, platform, mapped, tree, requirements, defaults or {},
-                             tokopedia_shop=self.tokopedia_shop)
+        return _terms(self, product, platform, self.tokopedia_shop)
+
+    def snapshot(self) -> TaxonomySnapshot:
+        """The engine's question answered from one read of each table, for planning many products at once
+        (`sync changed` over the whole catalog: five queries per product and platform otherwise). A mapping
+        changed while it is used is not seen; workers, which must see it, ask the store itself."""
+        return TaxonomySnapshot(self)
+
+
+class TaxonomySnapshot:
+    """A TaxonomyPort over what the store held when it was made: the mappings read at once, each tree,
+    category's rules and attribute defaults on first use, then kept. For one planning run on one thread."""
+
+    def __init__(self, store: TaxonomyStore) -> None:
+        self._store = store
+        self._mappings = {(m.scope, m.key, m.platform): m.category_id for m in store.mappings()}
+        self._trees: dict[Platform, dict[str, MarketCategory]] = {}
+        self._requirements: dict[tuple[Platform, str], CategoryRequirements | None] = {}
+        self._defaults: dict[tuple[Platform, str], dict[str, str]] = {}
+
+    def mapped(self, product: Product, platform: Platform) -> tuple[str, str] | None:
+        for scope, key in ((MappingScope.PRODUCT, product.id), (MappingScope.MASTER, product.category)):
+            category_id = self._mappings.get((scope, key, platform))
+            if category_id is not None:
+                return category_id, scope.value
+        return None
+
+    def tree(self, platform: Platform) -> dict[str, MarketCategory]:
+        if platform not in self._trees:
+            self._trees[platform] = self._store.tree(platform)
+        return self._trees[platform]
+
+    def requirements(self, platform: Platform, category_id: str) -> CategoryRequirements | None:
+        if (platform, category_id) not in self._requirements:
+            self._requirements[(platform, category_id)] = self._store.requirements(platform, category_id)
+        return self._requirements[(platform, category_id)]
+
+    def defaults(self, platform: Platform, category_id: str) -> dict[str, str]:
+        if (platform, category_id) not in self._defaults:
+            self._defaults[(platform, category_id)] = self._store.defaults(platform, category_id)
+        return self._defaults[(platform, category_id)]
+
+    def listing_terms(self, product: Product, platform: Platform) -> ListingTerms:
+        return _terms(self, product, platform, self._store.tokopedia_shop)
+
+
+def _terms(reader: TaxonomyStore | TaxonomySnapshot, product: Product, platform: Platform,
+           tokopedia_shop: bool) -> ListingTerms:
+    """Where the product goes on `platform` and with what, from the reader's mapping, tree, rules and defaults."""
+    mapped = reader.mapped(product, platform)
+    tree = reader.tree(platform)
+    requirements = defaults = None
+    if mapped is not None and mapped[0] in tree and tree[mapped[0]].is_leaf:
+        requirements = reader.requirements(platform, mapped[0])
+        defaults = reader.defaults(platform, mapped[0])
+    return listing_terms(product, platform, mapped, tree, requirements, defaults or {}, tokopedia_shop=tokopedia_shop)
 
 
 def _attribute(row: Any) -> AttributeDef:

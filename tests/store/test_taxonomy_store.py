@@ -216,3 +216,27 @@ def test_listing_terms_without_a_tokopedia_shop(ctx: AppContext) -> None:
     store.set_mapping(MappingScope.MASTER, "battery", TIKTOK, "11", "manual")
     terms = store.listing_terms(_product(), TIKTOK)
     assert terms.reasons == () and terms.tokopedia is False
+
+
+def test_a_snapshot_answers_what_the_store_answers_from_one_read_of_each_table(
+        ctx: AppContext, store: TaxonomyStore) -> None:
+    from sqlalchemy import event
+
+    store.replace_tree(TIKTOK, _tree(TIKTOK), fetched_at=1.0)
+    store.put_requirements(TIKTOK, "11", CategoryRequirements(REQUIREMENTS.attributes), fetched_at=1.0)
+    store.set_mapping(MappingScope.MASTER, "battery", TIKTOK, "11", "manual")
+    store.set_mapping(MappingScope.PRODUCT, "PROD-2", TIKTOK, "1", "manual")  # not a leaf: blocked
+    store.set_default(TIKTOK, "11", "100", "china")
+    products = [_product("PROD-1", Kapasitas="1500 mAh"), _product("PROD-2"), _product("PROD-3", category="frame"),
+                _product("PROD-4")]
+    snapshot = store.snapshot()
+    for platform in (TIKTOK, SHOPEE):
+        assert [snapshot.listing_terms(p, platform) for p in products] == [
+            store.listing_terms(p, platform) for p in products]
+    expected = [store.listing_terms(p, TIKTOK) for p in products]
+    queries: list[str] = []
+    event.listen(ctx.database, "before_cursor_execute", lambda *args: queries.append(args[2]))
+    assert [snapshot.listing_terms(p, TIKTOK) for p in products] == expected
+    assert queries == []  # everything it needs was read on first use
+    store.set_mapping(MappingScope.MASTER, "battery", TIKTOK, "12", "manual")
+    assert snapshot.listing_terms(products[0], TIKTOK) == expected[0]  # as it was when read: for one run only
