@@ -90,6 +90,9 @@ SCALAR_SETTINGS: Final[tuple[Setting, ...]] = (
             "overwrite (the next sync puts the master back) or report (list it, leave it), e.g. "
             "'overwrite,title=report'; a bare action applies to every group not named"),
     Setting("drift.overlap_seconds", "60", help="how far before the last drift check the next one starts reading"),
+    Setting("drift.reads", "changed", help="how a batch's snapshot and `validate` read a shop once a drift check "
+            "has run: changed (the last confirmed state plus the listings updated since that check) or full "
+            "(every listing they look at, read again)"),
     Setting("rollout.auto_approve_after", "0", help="after this many clean batches approved by the owner, a "
             "`sync batch --chunk` batch that passes its checks is approved automatically (0: never)"),
     # Daily quotas park jobs until they reset. TikTok: "All new sellers are limited to 100 product uploads
@@ -205,6 +208,7 @@ class DriftSettings:
 
     policy: DriftPolicy
     overlap_seconds: float
+    full_reads: bool = False  # `drift.reads = full`: snapshots and validation read every listing again
 
 
 @dataclass(frozen=True)
@@ -313,7 +317,11 @@ class Settings:
             policy = parse_policy(raw)
         except ValueError as error:
             raise ConfigError(f"{self._where('drift.policy')}: {error}") from None
-        return DriftSettings(policy=policy, overlap_seconds=self._number("drift.overlap_seconds", above=-1))
+        reads = self._raw("drift.reads").lower()
+        if reads not in ("changed", "full"):
+            raise ConfigError(f"{self._where('drift.reads')}: '{reads}' is not one of changed, full")
+        return DriftSettings(policy=policy, overlap_seconds=self._number("drift.overlap_seconds", above=-1),
+                             full_reads=reads == "full")
 
     @cached_property
     def rollout(self) -> RolloutSettings:

@@ -55,7 +55,8 @@ from syncstore_cli.marketplaces.errors import MarketplaceError, RetriableError
 
 if TYPE_CHECKING:
     from syncstore_cli.app.context import AppContext, SyncSession
-    from syncstore_cli.marketplaces.base import MarketplaceClient, RemoteListing
+    from syncstore_cli.engine.ports import Shop
+    from syncstore_cli.marketplaces.base import RemoteListing
     from syncstore_cli.store.catalog import StoredProduct
     from syncstore_cli.store.jobs import KnownListing
 
@@ -206,7 +207,7 @@ def _validate(ctx: AppContext, batch_id: str | None, sample_size: int, seed: int
                                             f"{platform.value}`"
                     continue
                 try:
-                    scanned[platform] = read(partial(_scan, shop.client, platform))
+                    scanned[platform] = _scan_shop(ctx, shop, platform, listings, read)
                 except (MarketplaceError, httpx.HTTPError) as error:  # these checks could not run; the rest can
                     scan_errors[platform] = _error_text(error)
     skus: dict[Platform, set[str]] = {}
@@ -300,8 +301,97 @@ def fetch_images(urls: Sequence[str], workers: int = IMAGE_WORKERS,
             return dict(zip(urls, pool.map(fetch, urls), strict=True))
 
 
-def _scan(client: MarketplaceClient, platform: Platform) -> list[RemoteSummary]:
-    return [_summarise(platform, r) for r in client.list_listings()]
+SCAN_KIND_PREFIX: Final = "listing_scan_"
+
+
+def _scan_shop(ctx: AppContext, shop: Shop, platform: Platform, listings: Sequence[SyncedListing],
+               read: Callable[[Callable[[], Any]], Any]) -> list[RemoteSummary]:
+    """The shop's listings as the checks compare them, read in full or, after a previous scan of this shop
+    (and unless `drift.reads = full`), as that scan plus what changed since it started (less
+    `drift.overlap_seconds`): the listings updated or deleted since then are read, and so are those the last
+    scan found wrong or missing; every other synced listing stands as SyncStore last confirmed it, and every
+    other listing carrying one of the catalog's SKUs as the last scan found it. So the cost follows the
+    changes, and the duplicate check still sees a copy made long ago. It trusts the marketplace's update
+    times. Each scan is recorded (check kind `listing_scan_<platform>`) for the next one to start from."""
+    started_at = datetime.now(UTC)
+    started = time.time()  # before the read: an edit made while it runs is read again next time
+    previous = _previous_scan(ctx, platform, shop.shop_id)
+    ours = {listing.external_id: listing for listing in listings
+            if listing.platform is platform and listing.external_id}
+    catalog_skus = set(ctx.catalog.sku_owners()) | set(ctx.catalog.variant_sku_owners())
+    if previous is None or ctx.settings.drift.full_reads:
+        mode, since = "full", None
+        summaries: list[RemoteSummary] = read(lambda: [_summarise(platform, r) for r in shop.client.list_listings()])
+        fresh = {s.external_id: s for s in summaries}
+        read_count = len(summaries)
+    else:
+        mode = "changed"
+        since = max(0.0, float(previous["started_at"]) - ctx.settings.drift.overlap_seconds)
+        changed = read(lambda: shop.client.changed_since(since))
+        removed = set(read(lambda: shop.client.removed_since(since)))
+        fresh = {r.external_id: _summarise(platform, r) for r in changed}
+        again = [eid for eid in previous.get("unsettled", []) if eid not in fresh and eid not in removed]
+        if again:
+            reread = read(lambda: shop.client.get_listings(again))
+            fresh.update({r.external_id: _summarise(platform, r) for r in reread})
+        gone = removed | (set(again) - set(fresh))
+        read_count = len(fresh)
+        summaries = list(fresh.values())
+        summaries += [_confirmed_summary(platform, listing) for eid, listing in ours.items()
+                      if eid not in fresh and eid not in gone and listing.synced_state is not None]
+        summaries += [summary for summary in (_summary_from_json(platform, item) for item in previous.get("others", []))
+                      if summary.external_id not in fresh and summary.external_id not in gone
+                      and summary.external_id not in ours]
+    unsettled = sorted(eid for eid, listing in ours.items() if listing.synced_state is not None and (
+        eid not in {s.external_id for s in summaries}
+        or (eid in fresh and _prices(fresh[eid]) != _prices(_confirmed_summary(platform, listing)))))
+    owned = {external_id for (p, external_id) in ctx.catalog.external_id_owners() if p is platform}
+    others = [_summary_json(summary) for summary in summaries
+              if summary.external_id not in owned and summary.external_id not in ours
+              and {summary.sku, *summary.skus} & catalog_skus]
+    run = {"platform": platform.value, "shop_id": shop.shop_id, "started_at": started, "read": mode,
+           "since": since, "listings_read": read_count, "listings": len(summaries), "unsettled": unsettled,
+           "others": others}
+    ctx.safety.record_check(SCAN_KIND_PREFIX + platform.value, None, True,
+                            f"{platform.value}: {read_count} listings read ({mode}), {len(summaries)} in the scan",
+                            [run], started_at)
+    return summaries
+
+
+def _previous_scan(ctx: AppContext, platform: Platform, shop_id: str) -> dict[str, Any] | None:
+    runs = ctx.safety.checks(kind=SCAN_KIND_PREFIX + platform.value, limit=1)
+    if not runs or not runs[0].results:
+        return None
+    last = runs[0].results[0]
+    if last.get("shop_id") != shop_id or not isinstance(last.get("started_at"), int | float):
+        return None  # another shop (re-authorized): what it read says nothing about this one
+    return last
+
+
+def _confirmed_summary(platform: Platform, listing: SyncedListing) -> RemoteSummary:
+    """A synced listing as SyncStore last confirmed it (its synced state), in the scan's terms."""
+    state = listing.synced_state or {}
+    price = state.get("price")
+    variant_skus = tuple(v.sku for v in listing.product.variants)
+    return RemoteSummary(platform=platform, external_id=listing.external_id or "", sku=listing.product.sku,
+                         skus=variant_skus or (listing.product.sku,),
+                         price=price if isinstance(price, int) else None,
+                         variant_prices=dict(price) if isinstance(price, Mapping) else {})
+
+
+def _prices(summary: RemoteSummary) -> Any:
+    return dict(summary.variant_prices) if summary.variant_prices else summary.price
+
+
+def _summary_json(summary: RemoteSummary) -> dict[str, Any]:
+    return {"external_id": summary.external_id, "sku": summary.sku, "skus": list(summary.skus),
+            "price": summary.price, "variant_prices": dict(summary.variant_prices)}
+
+
+def _summary_from_json(platform: Platform, item: Mapping[str, Any]) -> RemoteSummary:
+    return RemoteSummary(platform=platform, external_id=str(item["external_id"]), sku=str(item.get("sku") or ""),
+                         skus=tuple(str(s) for s in item.get("skus") or ()), price=item.get("price"),
+                         variant_prices={str(k): int(v) for k, v in (item.get("variant_prices") or {}).items()})
 
 
 def _summarise(platform: Platform, remote: RemoteListing) -> RemoteSummary:

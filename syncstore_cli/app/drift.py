@@ -30,19 +30,20 @@ from typing import Any
 
 from syncstore_cli.app.context import AppContext
 from syncstore_cli.domain.catalog import Platform
-from syncstore_cli.domain.drift import DriftPolicy, GroupDrift, find_drift, state_after_drift
+from syncstore_cli.domain.drift import (
+    DriftPolicy,
+    GroupDrift,
+    check_kind,
+    find_drift,
+    read_from,
+    state_after_drift,
+)
 from syncstore_cli.engine.jobs import LogCapture
 from syncstore_cli.engine.ports import Shop
 from syncstore_cli.engine.remote import remote_state
 from syncstore_cli.errors import UserInputError
 from syncstore_cli.marketplaces.base import RemoteListing
 from syncstore_cli.marketplaces.http import Exchange
-
-CHECK_KIND_PREFIX = "drift_"
-
-
-def check_kind(platform: Platform) -> str:
-    return CHECK_KIND_PREFIX + platform.value
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,8 @@ def check_drift(ctx: AppContext, platforms: Sequence[Platform] | None = None, *,
 
 def _read_from(ctx: AppContext, shop: Shop, overlap: float) -> float | None:
     """Where the previous run on this shop started, less the overlap; None when there was none."""
-    previous = ctx.safety.checks(kind=check_kind(shop.platform), limit=1)
-    if not previous or not previous[0].results:
-        return None
-    last = previous[0].results[0]
-    if last.get("shop_id") != shop.shop_id or not isinstance(last.get("started_at"), int | float):
-        return None  # another shop (re-authorized): nothing it read says anything about this one
-    return max(0.0, float(last["started_at"]) - overlap)
+    previous = ctx.safety.checks(kind=check_kind(shop.platform.value), limit=1)
+    return read_from(previous[0].results[0] if previous and previous[0].results else None, shop.shop_id, overlap)
 
 
 def _check_platform(ctx: AppContext, shop: Shop, policy: DriftPolicy, overlap: float, full: bool,
@@ -158,8 +154,9 @@ def _check_platform(ctx: AppContext, shop: Shop, policy: DriftPolicy, overlap: f
     skus = {s.product.id: s.product.sku for s in ctx.catalog.get_many(sorted({pid for pid, _ in found}))}
     drifted: list[ListingDrift] = []
     new_states: dict[str, dict[str, Any]] = {}
+    known_listings = ctx.jobs.known_listings([pid for pid, _ in found], platform.value)
     for product_id, listing in found:
-        known = ctx.jobs.known_listing(product_id, platform.value)
+        known = known_listings[product_id]
         if known.state is None or known.external_id != listing.external_id:
             continue  # nothing confirmed to compare with (a create under way, or never synced nor imported)
         current = remote_state(listing)
@@ -178,5 +175,5 @@ def _check_platform(ctx: AppContext, shop: Shop, policy: DriftPolicy, overlap: f
     run = {"platform": platform.value, "shop_id": shop.shop_id, "started_at": started, "since": since,
            "listings_read": len(remote), "requests": requests, "policy": policy.describe(),
            "listings": [item.as_json() for item in drifted]}
-    run_id = ctx.safety.record_check(check_kind(platform), None, not drifted, summary, [run], started_at)
+    run_id = ctx.safety.record_check(check_kind(platform.value), None, not drifted, summary, [run], started_at)
     return PlatformDrift(platform, shop.shop_id, since, started, len(remote), requests, tuple(drifted), run_id)

@@ -13,7 +13,7 @@ import os
 import secrets
 import stat
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,8 @@ from syncstore_cli.errors import NotFoundError, RolloutRefused, SyncStoreError, 
 if TYPE_CHECKING:
     from syncstore_cli.domain.auth import ShopAuth
     from syncstore_cli.domain.rollout import RolloutDecision
+    from syncstore_cli.engine.ports import Shop
+    from syncstore_cli.engine.snapshots import ChangesSince
     from syncstore_cli.store.jobs import BatchSummary, Job, WorkerActivity
 
 __all__ = ["BatchProgress", "BatchRun", "BatchSummary", "ChangedRun", "Job", "ManualSyncResult", "SelectedProducts",
@@ -197,13 +199,18 @@ def changed_products(ctx: AppContext, platforms: Sequence[Platform]) -> tuple[li
     from syncstore_cli.domain.desired import Action
     from syncstore_cli.engine.apply import SyncEngine
 
-    engine = SyncEngine(ctx.catalog, ctx.jobs, ctx.settings.pricing, {}, None, taxonomy=ctx.taxonomy)
+    # The mappings, trees and rules read once for the run, not five queries per product and platform.
+    engine = SyncEngine(ctx.catalog, ctx.jobs, ctx.settings.pricing, {}, None, taxonomy=ctx.taxonomy.snapshot())
     ids = ctx.catalog.product_ids()
     changed: list[str] = []
     blocked: list[str] = []
     for start in range(0, len(ids), PLAN_SLICE):
-        for stored in ctx.catalog.get_many(ids[start:start + PLAN_SLICE]):
-            actions = {engine.plan(stored, platform).action for platform in platforms}
+        chunk = ids[start:start + PLAN_SLICE]
+        # What the store knows of the slice's listings, a few queries per platform, not two per listing.
+        known = {platform: ctx.jobs.known_listings(chunk, platform.value) for platform in platforms}
+        for stored in ctx.catalog.get_many(chunk):
+            actions = {engine.plan(stored, platform, known[platform][stored.product.id]).action
+                       for platform in platforms}
             if actions & {Action.CREATE, Action.UPDATE}:
                 changed.append(stored.product.id)
             elif Action.BLOCKED in actions:
@@ -352,6 +359,32 @@ def check_batch_can_start(ctx: AppContext, product_ids: Sequence[str], platforms
     return decision
 
 
+DRIFT_RUNS_READ = 1000  # the newest drift runs searched for edits left as the seller made them
+
+
+def changes_since_last_drift(ctx: AppContext, shops: Mapping[Platform, Shop], platforms: Sequence[Platform]
+                             ) -> dict[Platform, ChangesSince]:
+    """For each shop a drift check has read, where its stored states were last brought in step with it and
+    which listings to read again anyway (an edit a `report` policy left); none with `drift.reads = full`."""
+    from syncstore_cli.domain.drift import check_kind, read_from, reported_product_ids
+    from syncstore_cli.engine.snapshots import ChangesSince
+
+    settings = ctx.settings.drift
+    if settings.full_reads:
+        return {}
+    found: dict[Platform, ChangesSince] = {}
+    for platform in platforms:
+        shop = shops.get(platform)
+        if shop is None:
+            continue
+        runs = [run.results[0] for run in ctx.safety.checks(kind=check_kind(platform.value), limit=DRIFT_RUNS_READ)
+                if run.results]
+        since = read_from(runs[0] if runs else None, shop.shop_id, settings.overlap_seconds)
+        if since is not None:
+            found[platform] = ChangesSince(since, frozenset(reported_product_ids(runs, shop.shop_id)))
+    return found
+
+
 def submit_batch(ctx: AppContext, product_ids: Sequence[str], platforms: Sequence[Platform], *,
                  source: str | None = None, force: bool = False,
                  confirm: Callable[[str], bool] | None = None) -> str:
@@ -376,7 +409,8 @@ def submit_batch(ctx: AppContext, product_ids: Sequence[str], platforms: Sequenc
             for s in ctx.catalog.get_many(list(product_ids))}
     with ctx.sync_session() as session, session.capture.job(batch_id, None, None):
         # Logged under the batch: its snapshot's reads are part of what the batch cost.
-        snapshots = take_snapshots(ctx.jobs, batch_id, product_ids, platforms, session.shops, skus)
+        snapshots = take_snapshots(ctx.jobs, batch_id, product_ids, platforms, session.shops, skus,
+                                   changes=changes_since_last_drift(ctx, session.shops, platforms))
     backup = ctx.backups().create(reason=f"before batch {batch_id}")
     ctx.safety.save_snapshots(snapshots)
     note = f" (forced past the rollout limit of {decision.limit})" if forced else ""

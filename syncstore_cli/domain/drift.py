@@ -97,3 +97,36 @@ def state_after_drift(stored: Mapping[str, Any], found: Mapping[str, Any],
         if item.action is DriftAction.OVERWRITE:
             state[item.group] = found.get(item.group)
     return state
+
+
+# -- where the next incremental read starts ---------------------------------------------------------
+CHECK_KIND_PREFIX: Final = "drift_"
+
+
+def check_kind(platform: str) -> str:
+    """The check-run kind a platform's drift runs are recorded under."""
+    return CHECK_KIND_PREFIX + platform
+
+
+def read_from(last_run: Mapping[str, Any] | None, shop_id: str, overlap: float) -> float | None:
+    """Where the next read of changes on a shop starts (epoch seconds): the previous drift run's start less
+    `overlap`; None (a full read is needed) when there was none, or it was of another shop."""
+    if last_run is None or last_run.get("shop_id") != shop_id:
+        return None  # another shop (re-authorized): nothing it read says anything about this one
+    started = last_run.get("started_at")
+    if not isinstance(started, int | float) or isinstance(started, bool):
+        return None
+    return max(0.0, float(started) - overlap)
+
+
+def reported_product_ids(runs: Iterable[Mapping[str, Any]], shop_id: str) -> set[str]:
+    """Products whose listing on this shop a drift run left as the seller made it (a `report` group): their
+    stored state keeps SyncStore's value on purpose, so it is not what the marketplace shows."""
+    found: set[str] = set()
+    for run in runs:
+        if run.get("shop_id") != shop_id:
+            continue
+        for listing in run.get("listings") or []:
+            if any(group.get("action") == DriftAction.REPORT for group in listing.get("groups") or []):
+                found.add(str(listing.get("product_id")))
+    return found

@@ -1,9 +1,17 @@
-"""The pre-batch snapshot: every listing a batch will touch, read from its marketplace before any job runs."""
+"""The pre-batch snapshot: every listing a batch will touch, as its marketplace has it before any job runs.
+
+Read in full (every listing by id), or, given where the shop's changes were last read (`ChangesSince`,
+from the last drift check), as the last confirmed state plus what changed: one read of the listings
+updated since then, and by id only those whose stored state cannot stand for the marketplace's (never
+confirmed, or a seller edit the drift policy reported and left). So its cost follows the number of
+changes, not the size of the batch. It trusts the marketplace's update times, as drift does.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from syncstore_cli.domain.catalog import Platform
@@ -15,9 +23,19 @@ from syncstore_cli.marketplaces.base import RemoteListing, map_in_context
 LOOKUPS_AT_ONCE = 4
 
 
+@dataclass(frozen=True)
+class ChangesSince:
+    """A shop whose listings' stored states were last brought in step with it at `since` (epoch seconds):
+    those updated later are read, and `reread` (product ids) always are."""
+
+    since: float
+    reread: Collection[str] = frozenset()
+
+
 def take_snapshots(listings: KnownListingsPort, batch_id: str, product_ids: Sequence[str],
                    platforms: Sequence[Platform], shops: Mapping[Platform, Shop],
-                   skus: Mapping[str, tuple[str, Sequence[str]]]) -> list[Snapshot]:
+                   skus: Mapping[str, tuple[str, Sequence[str]]], *,
+                   changes: Mapping[Platform, ChangesSince] | None = None) -> list[Snapshot]:
     """Reads every listing the batch will touch from its marketplace (nothing is stored here).
 
     A listing the store knows no id for is looked up by SKU (`skus`: product id -> its SKU and its
@@ -34,8 +52,16 @@ def take_snapshots(listings: KnownListingsPort, batch_id: str, product_ids: Sequ
         if shop is None:
             raise UserInputError(f"no {platform.value} shop is authorized; run `syncstore auth {platform.value}`")
         remote: dict[str, Any] = {}
-        if listed:
-            remote = {listing.external_id: listing for listing in shop.client.get_listings(list(listed))}
+        trusted: set[str] = set()  # listings whose stored state stands for the marketplace's
+        since = (changes or {}).get(platform)
+        if since is not None and listed:
+            remote = {listing.external_id: listing for listing in shop.client.changed_since(since.since)
+                      if listing.external_id in listed}
+            trusted = {external_id for external_id, pid in listed.items()
+                       if external_id not in remote and known[pid].state is not None and pid not in since.reread}
+        unread = [external_id for external_id in listed if external_id not in remote and external_id not in trusted]
+        if unread:
+            remote.update({listing.external_id: listing for listing in shop.client.get_listings(unread)})
         unlisted = [pid for pid, k in known.items() if not k.external_id and pid in skus]
         by_sku: dict[str, RemoteListing] = {}
         client = shop.client
@@ -46,6 +72,10 @@ def take_snapshots(listings: KnownListingsPort, batch_id: str, product_ids: Sequ
                 by_sku[product_id] = matches[0]
         found = []
         for product_id, k in known.items():
+            if k.external_id in trusted:
+                found.append(Snapshot(batch_id, product_id, platform.value, k.external_id, k.state,
+                                      dict(k.variant_ids), k.state))
+                continue
             listing = remote.get(k.external_id) if k.external_id else by_sku.get(product_id)
             found.append(Snapshot(
                 batch_id, product_id, platform.value, listing.external_id if listing is not None else None,

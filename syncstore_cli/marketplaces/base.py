@@ -235,6 +235,11 @@ class MarketplaceClient(Protocol):
         Its cost follows the number of changed listings, not the size of the shop."""
         ...
 
+    def removed_since(self, since: float) -> list[str]:
+        """The ids of listings deleted (by the seller or the marketplace) whose update time is at or after
+        `since`: what a changed-since read cannot show, since it leaves deleted listings out."""
+        ...
+
     def find_by_sku(self, sku: str) -> list[RemoteListing]:
         """Listings whose SKU (or one of whose variant SKUs) is exactly `sku`; [] when none."""
         ...

@@ -186,3 +186,36 @@ def test_sync_changed_follows_pricing_changes_and_does_nothing_when_nothing_chan
         newest = str(connection.execute(text("SELECT id FROM sync_batches ORDER BY created_at DESC, id DESC"))
                      .scalar())
     assert _batch_jobs(newest) == dict.fromkeys(batteries, "update") and batteries
+
+
+def test_changed_selects_exactly_the_listings_whose_desired_state_differs_slice_by_slice(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `changed_products` plans a slice at a time from one bulk read of the slice's listings; small slices and
+    # IN lists make a catalog of 24 cross every boundary a 4,147-product catalog does.
+    from syncstore_cli.app import sync as sync_module
+    from syncstore_cli.app.sync import changed_products
+    from syncstore_cli.domain.desired import Action
+    from syncstore_cli.engine.apply import SyncEngine
+    from syncstore_cli.store import jobs as jobs_module
+
+    monkeypatch.setattr(sync_module, "PLAN_SLICE", 5)
+    monkeypatch.setattr(jobs_module, "KNOWN_CHUNK", 2)
+    both = [Platform.SHOPEE, Platform.TIKTOK]
+    with AppContext() as ctx:
+        assert changed_products(ctx, [Platform.SHOPEE])[0] == []  # the cron run above left Shopee in sync
+        stale = world.ids[7]  # a slice's third product: its confirmed Shopee title is not the master's any more
+        confirmed = ctx.jobs.known_listing(stale, "shopee").state
+        assert confirmed is not None
+        ctx.jobs.set_synced_states("shopee", {stale: {**confirmed, "title": confirmed["title"] + " (old)"}})
+        try:
+            shopee_changed, shopee_blocked = changed_products(ctx, [Platform.SHOPEE])
+            changed, blocked = changed_products(ctx, both)
+            # The reference: each product planned on its own, the store read listing by listing.
+            engine = SyncEngine(ctx.catalog, ctx.jobs, ctx.settings.pricing, {}, None, taxonomy=ctx.taxonomy)
+            actions = {s.product.id: {engine.plan(s, p).action for p in both} for s in ctx.catalog.all_products()}
+        finally:
+            ctx.jobs.set_synced_states("shopee", {stale: confirmed})
+    assert shopee_changed == [stale] and stale not in shopee_blocked
+    assert changed == [i for i in world.ids if actions[i] & {Action.CREATE, Action.UPDATE}]
+    assert blocked == [i for i in world.ids if Action.BLOCKED in actions[i] and i not in changed]
+    assert len(changed) > len(world.ids) // 2 and blocked  # TikTok was never synced: creates, and flawed ones blocked

@@ -531,6 +531,9 @@ class FakeMarketplace:
     def changed_since(self, since: float) -> list[RemoteListing]:
         return list(self.listings.values())  # the fake keeps no update times: everything may have changed
 
+    def removed_since(self, since: float) -> list[str]:
+        return []  # the fake forgets what it deletes
+
     def brand_required(self, category_id: str) -> bool:
         return False
 

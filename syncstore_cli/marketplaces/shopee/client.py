@@ -45,6 +45,9 @@ BASE_INFO_BATCH = 50
 BATCH = 50  # update_price / update_stock / update_model lists take 1-50 entries
 # Every status a listing can be in except deleted ones (SELLER_DELETE, SHOPEE_DELETE).
 LIVE_STATUSES = ("NORMAL", "UNLIST", "BANNED", "REVIEWING")
+# "NORMAL/BANNED/UNLIST/REVIEWING/SELLER_DELETE/SHOPEE_DELETE" (congminh1254/shopee-sdk,
+# schemas/v2.product.get_item_list.json, params.request_params `item_status`).
+DELETED_STATUSES = ("SELLER_DELETE", "SHOPEE_DELETE")
 SEARCH_STATUSES = ("NORMAL", "UNLIST")
 # Documented fixed tier limits (shopee.md §6, §9; shared README), used when get_item_limit sends none.
 DEFAULT_MAX_TIERS = 2
@@ -267,6 +270,12 @@ class ShopeeClient:
         start = max(0, int(since))  # rounded down: the boundary second is read again, never skipped
         end = max(start + 1, int(self._wall_clock()) + CLOCK_SLACK_SECONDS)
         return self.listings(list(self.item_ids(updated_between=(start, end))))
+
+    def removed_since(self, since: float) -> list[str]:
+        """get_item_list over the same update-time range as `changed_since`, in the deleted statuses."""
+        start = max(0, int(since))
+        end = max(start + 1, int(self._wall_clock()) + CLOCK_SLACK_SECONDS)
+        return [str(item_id) for item_id in self.item_ids(statuses=DELETED_STATUSES, updated_between=(start, end))]
 
     def get_listing(self, external_id: str) -> RemoteListing:
         found = self.listings([_int(external_id, "item_id")])

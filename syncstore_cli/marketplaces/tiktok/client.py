@@ -159,9 +159,9 @@ class TikTokClient:
 
     # -- reads ---------------------------------------------------------------------------------
     def search(self, body: Mapping[str, Any] | None = None, page_size: int = MAX_PAGE_SIZE, *,
-               on_total: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
-        """Search 202502, every page; yields the raw products of each page (DELETED ones left out).
-        `on_total` hears the first page's `total_count` (when it gives one)."""
+               on_total: Callable[[int], None] | None = None, deleted: bool = False) -> Iterator[dict[str, Any]]:
+        """Search 202502, every page; yields the raw products of each page (DELETED ones left out, or only
+        those with `deleted`). `on_total` hears the first page's `total_count` (when it gives one)."""
         size = max(1, min(page_size, MAX_PAGE_SIZE))
         token = ""
         while True:
@@ -172,7 +172,7 @@ class TikTokClient:
             if on_total is not None and not token and isinstance(page.get("total_count"), int):
                 on_total(page["total_count"])
             for product in page.get("products") or []:
-                if product.get("status") != DELETED:
+                if (product.get("status") == DELETED) is deleted:
                     yield product
             token = str(page.get("next_page_token") or "")
             if not token:
@@ -223,6 +223,11 @@ class TikTokClient:
         """
         found = self.search({"status": "ALL", "update_time_ge": max(0, int(since))})
         return self.get_listings([str(product["id"]) for product in found])
+
+    def removed_since(self, since: float) -> list[str]:
+        """Search with status DELETED and `update_time_ge`: the products deleted since then."""
+        return [str(product["id"]) for product in self.search(
+            {"status": DELETED, "update_time_ge": max(0, int(since))}, deleted=True)]
 
     def find_by_sku(self, sku: str) -> list[RemoteListing]:
         """Live listings with a SKU whose seller_sku is exactly `sku`, or whose product SKU is `sku`.
