@@ -67,3 +67,13 @@ def days_needed(creates: int, limit: int, used_today: int = 0) -> int:
     if creates <= left_today:
         return 1
     return 1 + math.ceil((creates - left_today) / limit)
+
+
+# What each marketplace's daily quota counts, so a job the quota would refuse waits without asking:
+# TikTok's limit counts new listings ("product uploads"), Shopee's counts every API call.
+QUOTA_NAMES: Final = {"tiktok": "TikTok's daily listing limit", "shopee": "Shopee's daily API call quota"}
+
+
+def quota_holds_back(platform: str, creating: bool) -> bool:
+    """Whether a job on `platform` (a create or not) is one the platform's daily quota counts."""
+    return platform == "shopee" or (platform == "tiktok" and creating)

@@ -38,6 +38,7 @@ from syncstore_cli.domain.desired import (
 from syncstore_cli.domain.fieldgroups import CONFIRMED_GROUPS, differing_groups
 from syncstore_cli.domain.listing import derive_listings
 from syncstore_cli.domain.pricing import PlatformPricing
+from syncstore_cli.domain.quota import QUOTA_NAMES, quota_holds_back
 from syncstore_cli.domain.vocabulary import ErrorCode, JobState
 from syncstore_cli.engine.images import ImageCache, ImageUnreachable
 from syncstore_cli.engine.ports import (
@@ -154,6 +155,23 @@ class SyncEngine:
         reasons.extend(terms.reasons)
         return plan_listing(desired, known.state, known.external_id, reasons)
 
+    def _quota_spent_until(self, platform: Platform, entry: PlanEntry) -> Outcome | None:
+        """A job its platform's daily quota counts waits, without a request, while another job of the shop
+        is parked for that quota: the marketplace would refuse it until the same reset (and a refusal is a
+        call that Shopee's own quota counts)."""
+        if not quota_holds_back(platform.value, entry.action is Action.CREATE):
+            return None
+        until = self.store.quota_parked_until(platform.value, self.clock())
+        if until is None:
+            return None
+        quota = QUOTA_NAMES[platform.value]
+        resumes = datetime.fromtimestamp(until, UTC).isoformat(timespec="seconds")
+        return Outcome(JobState.PENDING, action=entry.action.value,
+                       message=f"waiting for {quota} to reset at {resumes}", error_code=ErrorCode.QUOTA_WAIT,
+                       errors=[{"kind": "quota", "code": ErrorCode.QUOTA_WAIT, "resumes_at": until,
+                                "message": f"{quota} is spent until {resumes} (another job met it); not sent"}],
+                       attempts=0, retry_at=until, plan=entry)
+
     # -- applying ------------------------------------------------------------------------------
     def sync(self, product_id: str, platform: Platform) -> Outcome:
         """Plan and apply one product on one platform; every marketplace error becomes an Outcome."""
@@ -171,6 +189,9 @@ class SyncEngine:
         if entry.action is Action.BLOCKED:
             return Outcome(JobState.BLOCKED, action=entry.action.value, message="; ".join(entry.reasons),
                            error_code=ErrorCode.INVALID_PRODUCT, plan=entry)
+        parked = self._quota_spent_until(platform, entry)
+        if parked is not None:
+            return parked
         errors: list[dict[str, Any]] = []
         attempts = 0
         refreshed = False

@@ -130,7 +130,8 @@ class JobRunner:
                         for e in context.entries if e.status == "error"] + outcome.errors
                 if outcome.retry_at is not None:
                     released = self.store.reschedule(job.id, self.owner, outcome.retry_at, errors=outcome.errors,
-                                          attempts=outcome.attempts, message=outcome.message)
+                                                     attempts=outcome.attempts, message=outcome.message,
+                                                     error_code=outcome.error_code)
                 else:
                     released = self.store.finish(job.id, self.owner, outcome.state, action=outcome.action,
                                       external_id=outcome.external_id, message=outcome.message,

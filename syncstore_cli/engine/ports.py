@@ -113,6 +113,10 @@ class ListingStatePort(KnownListingsPort, Protocol):
     def mark_not_synced(self, product_id: str) -> None:
         ...
 
+    def quota_parked_until(self, platform: str, now: float) -> float | None:
+        """When the latest job of this platform parked for its daily quota runs again, if one waits now."""
+        ...
+
 
 class JobPort(Protocol):
     """The jobs table as a worker uses it: every write after `claim` is conditional on the lease."""
@@ -131,8 +135,9 @@ class JobPort(Protocol):
         ...
 
     def reschedule(self, job_id: int, owner: str, next_attempt_at: float, *,
-                   errors: Sequence[Mapping[str, Any]] = (), attempts: int = 0, message: str | None = None) -> bool:
-        """Back to pending, due at `next_attempt_at`; False when the lease was lost."""
+                   errors: Sequence[Mapping[str, Any]] = (), attempts: int = 0, message: str | None = None,
+                   error_code: str | None = None) -> bool:
+        """Back to pending, due at `next_attempt_at`, waiting for `error_code`; False when the lease was lost."""
         ...
 
     def unlock_listing(self, product_id: str, platform: str, job_id: int, owner: str) -> None:

@@ -23,6 +23,7 @@ from syncstore_cli.domain.vocabulary import (
     FINISHED,
     OPEN,
     BatchStatus,
+    ErrorCode,
     JobState,
     ListingStatus,
     SyncStatus,
@@ -392,8 +393,10 @@ class JobStore:
         return True
 
     def reschedule(self, job_id: int, owner: str, next_attempt_at: float, *,
-                   errors: Sequence[Mapping[str, Any]] = (), attempts: int = 0, message: str | None = None) -> bool:
-        """Back to pending, due at `next_attempt_at` (a long Retry-After, or a product another job holds)."""
+                   errors: Sequence[Mapping[str, Any]] = (), attempts: int = 0, message: str | None = None,
+                   error_code: str | None = None) -> bool:
+        """Back to pending, due at `next_attempt_at` (a long Retry-After, a daily quota's reset, or a product
+        another job holds); `error_code` says why it waits (QUOTA_WAIT holds back the shop's other jobs)."""
         with self._writer.begin() as connection:
             row = connection.execute(_HELD, {"p_job": job_id, "p_owner": owner}).first()
             if row is None:
@@ -402,9 +405,18 @@ class JobStore:
             connection.execute(update(jobs_t).where(jobs_t.c.id == job_id).values(
                 state=JobState.PENDING, next_attempt_at=next_attempt_at, enqueued_at=None, lease_owner=None,
                 lease_until=None, errors_json=json.dumps(history), attempts=jobs_t.c.attempts + attempts,
-                message=message, updated_at=utcnow()))
+                message=message, error_code=error_code, updated_at=utcnow()))
             self._unlock(connection, row.product_id, row.platform, job_id)
         return True
+
+    def quota_parked_until(self, platform: str, now: float) -> float | None:
+        """When the latest job of `platform` parked for a daily quota runs again, if one waits now: the
+        quota is spent until then, so a job it counts is parked without asking the marketplace."""
+        with self.engine.connect() as connection:
+            until = connection.execute(select(func.max(jobs_t.c.next_attempt_at)).where(
+                jobs_t.c.platform == platform, jobs_t.c.state == JobState.PENDING,
+                jobs_t.c.error_code == ErrorCode.QUOTA_WAIT, jobs_t.c.next_attempt_at > now)).scalar()
+        return None if until is None else float(until)
 
     def working_processes(self, now: float) -> int:
         """Worker processes holding a live lease now (distinct owners): those sharing a shop's rate."""

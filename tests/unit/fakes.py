@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from syncstore_cli.domain.catalog import Platform, Product, Tier, Variant
 from syncstore_cli.domain.taxonomy import ListingTerms
-from syncstore_cli.domain.vocabulary import DEAD_LETTER, JobState
+from syncstore_cli.domain.vocabulary import DEAD_LETTER, ErrorCode, JobState
 from syncstore_cli.engine.ports import Job, KnownListing, LogEntry, RollbackStep, StoredProduct
 from syncstore_cli.errors import NotFoundError
 from syncstore_cli.marketplaces.base import (
@@ -249,11 +249,13 @@ class FakeJobStore:
         return True
 
     def reschedule(self, job_id: int, owner: str, next_attempt_at: float, *,
-                   errors: Sequence[Mapping[str, Any]] = (), attempts: int = 0, message: str | None = None) -> bool:
+                   errors: Sequence[Mapping[str, Any]] = (), attempts: int = 0, message: str | None = None,
+                   error_code: str | None = None) -> bool:
         job = self._held("reschedule", job_id, owner)
         if job is None:
             return False
         job.state, job.next_attempt_at, job.message = JobState.PENDING, next_attempt_at, message
+        job.error_code = error_code
         job.errors += [dict(e) for e in errors]
         job.attempts += attempts
         job.lease_owner, job.lease_until = None, 0.0
@@ -300,6 +302,12 @@ class FakeJobStore:
 
     def mark_not_synced(self, product_id: str) -> None:
         self.not_synced.add(product_id)
+
+    def quota_parked_until(self, platform: str, now: float) -> float | None:
+        waits = [job.next_attempt_at for job in self.jobs.values() if job.platform == platform
+                 and job.state == JobState.PENDING and job.error_code == ErrorCode.QUOTA_WAIT
+                 and job.next_attempt_at > now]
+        return max(waits, default=None)
 
     # -- SyncLogPort
     def add_logs(self, logs: Sequence[LogEntry]) -> None:

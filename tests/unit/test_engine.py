@@ -33,6 +33,7 @@ from syncstore_cli.engine.rollback import Rollback, step_for
 from syncstore_cli.marketplaces.errors import (
     MarketplaceError,
     NetworkError,
+    QuotaExhausted,
     RateLimited,
     ServerBusy,
     ValidationFailed,
@@ -244,6 +245,32 @@ def test_a_rate_limited_job_is_rescheduled_after_retry_after_then_succeeds(world
     assert (job.state, job.external_id, job.attempts) == (JobState.DONE, listing.external_id, 2)
     assert world.market.calls("find_by_sku") == [SKU, SKU]  # a lookup before each create, the intent's included
     assert len(world.market.keys) == 2 and world.market.keys[0] == world.market.keys[1]
+
+
+def test_a_spent_daily_quota_parks_the_shops_other_jobs_without_a_request(world: World) -> None:
+    resets_at = world.clock() + 3600
+    world.market.fail_next("create_listing", QuotaExhausted("shopee", "error_limit", resets_at=resets_at,
+                                                            quota="Shopee's daily API call quota"))
+    first, second = world.store.add_job("PROD-1"), world.store.add_job("PROD-2")
+    runner = world.runner()
+
+    parked = runner.run(first)
+    asked = len(world.market.calls("find_by_sku")) + len(world.market.calls("create_listing"))
+    held = runner.run(second)
+
+    assert parked is not None and held is not None
+    assert (parked.retry_at, held.retry_at) == (resets_at, resets_at)
+    for job_id in (first, second):
+        job = world.store.job(job_id)
+        assert (job.state, job.error_code, job.attempts) == (JobState.PENDING, ErrorCode.QUOTA_WAIT, 0)
+        assert job.errors[-1]["code"] == ErrorCode.QUOTA_WAIT and job.errors[-1]["resumes_at"] == resets_at
+    # The second job never reached the marketplace: Shopee's quota counts every call, refusals included.
+    assert len(world.market.calls("find_by_sku")) + len(world.market.calls("create_listing")) == asked
+    assert world.store.job(second).errors[-1]["kind"] == "quota"
+
+    world.clock.advance(3600)
+    assert [runner.run(first).state, runner.run(second).state] == [JobState.DONE, JobState.DONE]  # type: ignore[union-attr]
+    assert len(world.market.listings) == 2
 
 
 def test_a_server_error_on_create_is_retried_with_the_same_idempotency_key(world: World) -> None:
