@@ -26,6 +26,7 @@ import json
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol
@@ -86,12 +87,20 @@ class QuotaAwareClassify(Protocol):
                  quota_day: QuotaDay, now: float | None) -> MarketplaceError | None: ...
 
 
+# When the request being classified was sent (wall clock), set by SignedHttpClient around `classify`: a quota
+# refusal belongs to the day the request reached the marketplace, which may have ended by the time the answer
+# arrives (a refusal sent at 23:59:59.9 is yesterday's; its wait ends at the reset just passed, not tomorrow's).
+_SENT_AT: ContextVar[float | None] = ContextVar("syncstore_request_sent_at", default=None)
+
+
 def with_quota_day(classify: QuotaAwareClassify, quota_day: QuotaDay,
                    clock: Callable[[], float] = time.time) -> Classifier:
-    """A platform's `classify` for an app or shop whose daily quota resets on `quota_day` (`quota.*`)."""
+    """A platform's `classify` for an app or shop whose daily quota resets on `quota_day` (`quota.*`); the day
+    is the one the request was sent in, when the client says (`_SENT_AT`)."""
     def classify_answer(status: int, body: Mapping[str, Any] | None, headers: Mapping[str, str]
                         ) -> MarketplaceError | None:
-        return classify(status, body, headers, quota_day=quota_day, now=clock())
+        sent_at = _SENT_AT.get()
+        return classify(status, body, headers, quota_day=quota_day, now=clock() if sent_at is None else sent_at)
 
     return classify_answer
 
@@ -272,6 +281,7 @@ class SignedHttpClient:
         if prepared.outgoing.content_type is not None and prepared.files is None:
             headers["content-type"] = prepared.outgoing.content_type
         started = self._clock()
+        sent_at = self._wall_clock()
         status: int | None = None
         response_text: str | None = None
         failure: MarketplaceError | None = None
@@ -296,7 +306,11 @@ class SignedHttpClient:
             response_text = raw.decode("utf-8", errors="replace")
             body = _parse_json(raw)
             secrets = _expand([*secrets, *_named_values(body)])
-            failure = self._classify(status, body, response.headers)
+            moment = _SENT_AT.set(sent_at)
+            try:
+                failure = self._classify(status, body, response.headers)
+            finally:
+                _SENT_AT.reset(moment)
         elapsed = self._clock() - started
         # Outside the except blocks on purpose: the httpx exception must not ride along as __context__.
         if failure is not None:

@@ -574,3 +574,29 @@ def test_tiktoks_daily_listing_limit_answered_per_product_by_activate_is_a_quota
     assert raised.value.code == 12052093
     assert raised.value.resets_at == day.next_reset(fake_time.wall())
     assert raised.value.resets_at > fake_time.wall()
+
+
+def test_a_quota_refusal_sent_before_a_reset_and_answered_after_it_waits_for_that_reset(fake_time: FakeTime) -> None:
+    """The marketplace counted the refusal on the day the request reached it: the wait ends at the reset just
+    passed (the job runs again at once), not a whole day later."""
+    from syncstore_cli.domain.quota import QuotaDay, parse_reset
+    from syncstore_cli.marketplaces.http import with_quota_day
+    from syncstore_cli.marketplaces.tiktok.responses import classify as quota_aware
+
+    day = QuotaDay(parse_reset("00:00+07:00"), 600.0)
+    reset = day.next_reset(fake_time.wall())
+    fake_time.now += reset - fake_time.wall() - 0.05  # sent 50 ms before the reset
+
+    def refused_after_the_reset(request: httpx.Request) -> httpx.Response:
+        fake_time.now += 0.1  # answered 50 ms after it
+        return respond(200, {"code": 12052093, "message": "Exceeded the product listing limit", "request_id": "r"})
+
+    http = SignedHttpClient(
+        "tiktok", "https://open-api.example", TikTokSigner(lambda: APP, lambda: TIKTOK_TOKEN),
+        with_quota_day(quota_aware, day, clock=fake_time.wall),
+        transport=httpx.MockTransport(Script([refused_after_the_reset], fake_time)),
+        clock=fake_time.clock, wall_clock=fake_time.wall, sleep=fake_time.sleep)
+    with pytest.raises(errors.QuotaExhausted) as raised:
+        http.request("POST", "/product/202309/products", json_body={})
+    assert fake_time.wall() > reset
+    assert raised.value.resets_at == reset  # due now, not at reset + 600
