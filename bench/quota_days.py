@@ -406,7 +406,10 @@ def main() -> int:
                 # Each quota wait the engine recorded: when the refusal was classified, and the resume it set.
                 waits_recorded = [(float(e["at"]), float(e["resumes_at"])) for j in summary.jobs for e in j.errors
                                   if e.get("code") == ErrorCode.QUOTA_WAIT and e.get("resumes_at") is not None]
-                off = [(at, resumes) for at, resumes in waits_recorded if abs(resumes - day.next_reset(at)) > 0.5]
+                # The reset just passed is right too for a refusal answered within a second after it: the request
+                # was sent, and refused, on the day before (the job is due at once).
+                off = [(at, resumes) for at, resumes in waits_recorded if abs(resumes - day.next_reset(at)) > 0.5
+                       and not (at - day.start(at) < 1.0 and abs(resumes - day.start(at)) <= 0.5)]
                 just_after = [at - day.start(at) for at, _ in waits_recorded if at - day.start(at) < 1.0]
                 print(f"quota waits recorded: {len(waits_recorded):,}; resume time not the next reset after the "
                       f"refusal: {len(off)}; classified within 1 s after a reset (so parked until the following "

@@ -1,6 +1,7 @@
 """Batch sync throughput, API calls, the zero-change re-run and peak memory, against the sandbox.
 
-Usage: python bench/sync_batch.py [--profile fast|realistic] [--products N] [--concurrency C]
+Usage: python bench/sync_batch.py [--profile fast|realistic] [--products N] [--concurrency C] [--processes P]
+                                  [--services]
 
 Starts the sandbox (`syncstore sandbox serve`, seeded with the seller's listings) in its own process,
 as a seller rehearsing would, or with `--sandbox thread` inside this one; authorizes both shops,
@@ -9,7 +10,10 @@ and worker threads, and prints: product-platform syncs per second, API calls per
 least time the realistic profile's rate limits allow for those calls (as a ratio), the re-run of
 the same batch with nothing changed (write calls must be 0), and this process's peak RSS (SyncStore
 alone, or with the sandbox when it runs as a thread). `--rerun-all` also times the zero-change
-re-run of the whole catalog.
+re-run of the whole catalog. `--services` runs the catalog on a PostgreSQL database of its own and
+the queue and rate budgets on the local Redis (a queue name of its own), as several machines would;
+without it, SQLite and Huey's SQLite storage in the data folder. Every 429 the marketplaces answered
+is counted from the request log, with when it came relative to the batch's start.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
 from pathlib import Path
 
 from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
@@ -38,6 +44,51 @@ from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
 from syncstore_cli.sandbox.generator import generate_catalog
 from syncstore_cli.settings import load_settings
 from syncstore_cli.store.jobs import JobStore
+
+
+def _rate_limited(store: JobStore, batch_id: str, started_wall: float) -> list[float]:
+    """Seconds after the batch's start of each 429 the marketplaces answered during it."""
+    moments = []
+    for row in store.logs(batch_id=batch_id, limit=10_000_000):
+        if row.get("http_status") == 429:
+            at = row["created_at"]
+            moments.append(at.replace(tzinfo=at.tzinfo or UTC).timestamp() - started_wall)
+    return sorted(moments)
+
+
+def _print_pace(store: JobStore, batch_id: str, started_wall: float, window: float = 30.0) -> None:
+    """Shopee requests per second in each `window` of the batch: where the shop's budget (10/s on the
+    realistic profile) was not spent, the run lost time against the least its limits allow."""
+    counts: Counter[int] = Counter()
+    for row in store.logs(batch_id=batch_id, limit=10_000_000):
+        if row["platform"] == "shopee":
+            at = row["created_at"]
+            counts[int((at.replace(tzinfo=at.tzinfo or UTC).timestamp() - started_wall) // window)] += 1
+    if counts:
+        print(f"  Shopee requests/s per {window:.0f} s from the batch's start: "
+              + " ".join(f"{counts.get(i, 0) / window:.1f}" for i in range(max(counts) + 1)))
+
+
+@contextmanager
+def _services(enabled: bool) -> Iterator[dict[str, str]]:
+    """A PostgreSQL database and a Redis queue name of this run's own (dropped after), or nothing."""
+    if not enabled:
+        yield {}
+        return
+    import psycopg
+    import redis
+
+    name = f"syncstore_bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield {"SYNCSTORE_DATABASE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
+                   "SYNCSTORE_QUEUE_URL": "redis://127.0.0.1:6379/0", "SYNCSTORE_QUEUE_NAME": name}
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+            for key in client.scan_iter(f"*{name}*"):
+                client.delete(key)
 
 
 def _calls(store: JobStore, batch_id: str) -> tuple[Counter[str], int]:
@@ -69,7 +120,7 @@ def _run(ctx: AppContext, ids: list[str], concurrency: int, processes: int) -> t
 
 
 @contextmanager
-def _sandbox_process(home: Path, profile: str) -> Iterator[dict[str, str]]:
+def _sandbox_process(home: Path, profile: str, daily_listings: int | None = None) -> Iterator[dict[str, str]]:
     """`syncstore sandbox serve` in its own process; yields the settings it prints."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -77,7 +128,8 @@ def _sandbox_process(home: Path, profile: str) -> Iterator[dict[str, str]]:
     log = home / "sandbox.log"
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, "-m", "syncstore_cli", "sandbox", "serve", "--port", str(port),
-                                    "--profile", profile, "--state", str(home / "sandbox")],
+                                    "--profile", profile, "--state", str(home / "sandbox"),
+                                    *(["--tiktok-daily-listings", str(daily_listings)] if daily_listings else [])],
                                    stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
         for _ in range(600):
@@ -102,8 +154,8 @@ def _sandbox_process(home: Path, profile: str) -> Iterator[dict[str, str]]:
 
 
 @contextmanager
-def _sandbox_thread(home: Path, profile: str) -> Iterator[dict[str, str]]:
-    box = build_sandbox(c.SandboxConfig(profile=profile), home / "sandbox")
+def _sandbox_thread(home: Path, profile: str, daily_listings: int | None = None) -> Iterator[dict[str, str]]:
+    box = build_sandbox(c.SandboxConfig(profile=profile, tiktok_daily_listings=daily_listings), home / "sandbox")
     server = serve_in_background(box)
     products = generate_catalog(image_base_url=server.url).products
     box.shopee_products.seed_from_catalog(products, c.DEMO_SHOPEE_SHOP_ID)
@@ -144,13 +196,21 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2,
                         help="worker processes (1: threads in this process, as `sync batch` runs them)")
     parser.add_argument("--rerun-all", action="store_true", help="also re-run the whole catalog with nothing changed")
+    parser.add_argument("--daily-listings", type=int, default=None,
+                        help="TikTok's daily listing limit in the sandbox and SyncStore (default: the profile's; the "
+                             "realistic profile's 300 parks a larger batch's creates until the next day)")
+    parser.add_argument("--services", action="store_true",
+                        help="PostgreSQL (a database of its own) and Redis (a queue name of its own) instead of SQLite")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, _services(args.services) as services:
         home = Path(folder)
         os.environ["SYNCSTORE_HOME"] = str(home)
+        os.environ.update(services)
         sandbox = _sandbox_process if args.sandbox == "process" else _sandbox_thread
-        with sandbox(home, args.profile) as settings:
-            env = {"SYNCSTORE_HOME": str(home), **settings}
+        limit = {"SYNCSTORE_TIKTOK_DAILY_LISTING_LIMIT": str(args.daily_listings)} if args.daily_listings else {}
+        os.environ.update(limit)
+        with sandbox(home, args.profile, args.daily_listings) as settings:
+            env = {"SYNCSTORE_HOME": str(home), **settings, **services, **limit}
             os.environ.update(env)
             with AppContext(load_settings(env)) as ctx:
                 authorize_shopee(ctx, sandbox_approve=True)
@@ -163,10 +223,17 @@ def main() -> None:
                 store = ctx.jobs
                 print(f"profile {args.profile}; {len(ids)} products x 2 platforms; {args.processes} worker "
                       f"process(es) x {args.concurrency} threads; "
+                      f"{'PostgreSQL + Redis' if args.services else 'SQLite'}; rate budgets shared through "
+                      f"{ctx.settings.rate_sharing.backend}; "
                       f"sandbox in its own {args.sandbox}; load average {os.getloadavg()[0]:.2f} "
                       f"on {os.cpu_count()} cores")
+                started_wall = time.time()
                 batch_id, wall = _run(ctx, ids, args.concurrency, args.processes)
                 _report_run("first run", ctx, store, batch_id, wall, len(ids))
+                _print_pace(store, batch_id, started_wall)
+                limited = _rate_limited(store, batch_id, started_wall)
+                print(f"  429 answers: {len(limited)} in all, {sum(1 for t in limited if t > 1.0)} after the first "
+                      f"second" + (f" (at {', '.join(f'{t:.1f}' for t in limited[:10])} s)" if limited else ""))
                 by_api, _ = _calls(store, batch_id)
                 # Shopee: 10/s per shop after a burst of 20; TikTok: 20/s per API after 40; both shops in parallel.
                 shopee = sum(n for api, n in by_api.items() if api.startswith("shopee "))

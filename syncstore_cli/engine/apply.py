@@ -168,7 +168,8 @@ class SyncEngine:
         resumes = datetime.fromtimestamp(until, UTC).isoformat(timespec="seconds")
         return Outcome(JobState.PENDING, action=entry.action.value,
                        message=f"waiting for {quota} to reset at {resumes}", error_code=ErrorCode.QUOTA_WAIT,
-                       errors=[{"kind": "quota", "code": ErrorCode.QUOTA_WAIT, "resumes_at": until,
+                       errors=[{"attempt": 0, "at": round(self.clock(), 3), "kind": "quota",
+                                "code": ErrorCode.QUOTA_WAIT, "resumes_at": until,
                                 "message": f"{quota} is spent until {resumes} (another job met it); not sent"}],
                        attempts=0, retry_at=until, plan=entry)
 
