@@ -24,18 +24,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from _sandbox import free_port, sandbox_process
 from sqlalchemy import Engine, event, func, select
 
 from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
@@ -71,16 +70,9 @@ class QueryCounter:
 
 
 # -- the sandbox in its own process -----------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextmanager
-def _sandbox_process(home: Path, profile: str, products: int | None) -> Iterator[dict[str, str]]:
+def _sandbox_process(home: Path, profile: str, products: int | None) -> AbstractContextManager[dict[str, str]]:
     """The sandbox in its own process; yields the settings it prints (`export NAME=value` lines)."""
-    port = _free_port()
+    port = free_port()
     state = home / "sandbox"
     if products is None:
         command = [sys.executable, "-m", "syncstore_cli", "sandbox", "serve", "--port", str(port), "--profile",
@@ -88,23 +80,7 @@ def _sandbox_process(home: Path, profile: str, products: int | None) -> Iterator
     else:
         command = [sys.executable, __file__, "--serve-seeded", str(products), "--port", str(port), "--profile",
                    profile, "--state", str(state)]
-    log = home / "sandbox.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        for _ in range(600):
-            text = log.read_text()
-            if "export SYNCSTORE_TIKTOK_APP_SECRET" in text:
-                break
-            if process.poll() is not None:
-                raise SystemExit(f"sandbox exited: {text[-2000:]}")
-            time.sleep(0.2)
-        yield dict(line.removeprefix("export ").split("=", 1) for line in text.splitlines()
-                   if line.startswith("export "))
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    return sandbox_process(command, home)
 
 
 def _serve_seeded(products: int, port: int, profile: str, state: Path) -> None:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -35,12 +34,13 @@ import tempfile
 import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from _sandbox import free_port, sandbox_process
 
 from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
 from syncstore_cli.app.context import AppContext
@@ -81,35 +81,15 @@ def _moment(value: Any) -> float:
     return float(value)
 
 
-@contextmanager
-def _sandbox_process(home: Path, args: argparse.Namespace) -> Iterator[dict[str, str]]:
+def _sandbox_process(home: Path, args: argparse.Namespace) -> AbstractContextManager[dict[str, str]]:
     """`syncstore sandbox serve` with the quota flags, in its own process; yields the settings it prints."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = [sys.executable, "-m", "syncstore_cli", "sandbox", "serve", "--port", str(port), "--profile",
                args.profile, "--state", str(home / "sandbox"), "--tiktok-daily-listings", str(args.daily_listings),
                "--day-seconds", f"{args.day_seconds:g}"]
     if args.shopee_daily_calls is not None:
         command += ["--shopee-daily-calls", str(args.shopee_daily_calls)]
-    log = home / "sandbox.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        text = ""
-        for _ in range(600):
-            text = log.read_text()
-            if "export SYNCSTORE_TIKTOK_APP_SECRET" in text:
-                break
-            if process.poll() is not None:
-                raise SystemExit(f"sandbox exited: {text[-2000:]}")
-            time.sleep(0.2)
-        yield dict(line.removeprefix("export ").split("=", 1) for line in text.splitlines()
-                   if line.startswith("export "))
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    return sandbox_process(command, home)
 
 
 def _planned_days(creates: int, limit: int, used: int, days: int) -> list[int]:

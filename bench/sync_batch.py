@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,9 +28,11 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC
 from pathlib import Path
+
+from _sandbox import free_port, sandbox_process
 
 from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
 from syncstore_cli.app.context import AppContext
@@ -119,38 +120,23 @@ def _run(ctx: AppContext, ids: list[str], concurrency: int, processes: int) -> t
     return batch_id, time.perf_counter() - started
 
 
-@contextmanager
-def _sandbox_process(home: Path, profile: str, daily_listings: int | None = None) -> Iterator[dict[str, str]]:
+def _sandbox_process(home: Path, profile: str, daily_listings: int | None = None
+                     ) -> AbstractContextManager[dict[str, str]]:
     """`syncstore sandbox serve` in its own process; yields the settings it prints."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    log = home / "sandbox.log"
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "syncstore_cli", "sandbox", "serve", "--port", str(port),
-                                    "--profile", profile, "--state", str(home / "sandbox"),
-                                    *(["--tiktok-daily-listings", str(daily_listings)] if daily_listings else [])],
-                                   stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    command = [sys.executable, "-m", "syncstore_cli", "sandbox", "serve", "--port", str(free_port()),
+               "--profile", profile, "--state", str(home / "sandbox"),
+               *(["--tiktok-daily-listings", str(daily_listings)] if daily_listings else [])]
+    return sandbox_process(command, home, before_stop=_print_cpu)
+
+
+def _print_cpu(pid: int) -> None:
     try:
-        for _ in range(600):
-            text = log.read_text()
-            if "export SYNCSTORE_TIKTOK_APP_SECRET" in text:
-                break
-            if process.poll() is not None:
-                raise SystemExit(f"sandbox exited: {text[-2000:]}")
-            time.sleep(0.2)
-        yield dict(line.removeprefix("export ").split("=", 1) for line in text.splitlines()
-                   if line.startswith("export "))
-    finally:
-        try:
-            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks = os.sysconf("SC_CLK_TCK")
-            print(f"sandbox process CPU: {(int(fields[11]) + int(fields[12])) / ticks:.1f} s; this process CPU: "
-                  f"{time.process_time():.1f} s (setup, import and every run included)")
-        except (OSError, IndexError, ValueError):
-            pass  # not Linux: the CPU split is a nicety
-        process.terminate()
-        process.wait(timeout=30)
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        print(f"sandbox process CPU: {(int(fields[11]) + int(fields[12])) / ticks:.1f} s; this process CPU: "
+              f"{time.process_time():.1f} s (setup, import and every run included)")
+    except (OSError, IndexError, ValueError):
+        pass  # not Linux: the CPU split is a nicety
 
 
 @contextmanager
