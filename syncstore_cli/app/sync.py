@@ -194,14 +194,18 @@ PLAN_SLICE = 500  # products planned per catalog read: bounded memory over the w
 
 def changed_products(ctx: AppContext, platforms: Sequence[Platform]) -> tuple[list[str], list[str]]:
     """(changed, blocked): products whose plan on some requested platform is create or update (their desired
-    listing differs from the last confirmed state), and those not changed but blocked on one. Reads only the
-    store, like `plan`."""
+    listing differs from the last confirmed state), and those not changed but blocked on one, which includes
+    a product whose last job there was blocked by an unreachable image and that was not edited since (`sync
+    batch` with it named retries it at once). Reads only the store, like `plan`."""
     from syncstore_cli.domain.desired import Action
     from syncstore_cli.engine.apply import SyncEngine
 
     # The mappings, trees and rules read once for the run, not five queries per product and platform.
     engine = SyncEngine(ctx.catalog, ctx.jobs, ctx.settings.pricing, {}, None, taxonomy=ctx.taxonomy.snapshot())
     ids = ctx.catalog.product_ids()
+    # A product blocked at run time by an unreachable image, not edited since, would only block again: cron
+    # must not start a batch (and take a backup) for it every run. It counts as blocked until it changes.
+    stuck = {platform: ctx.jobs.blocked_on_images_since_unchanged(platform.value) for platform in platforms}
     changed: list[str] = []
     blocked: list[str] = []
     for start in range(0, len(ids), PLAN_SLICE):
@@ -209,7 +213,8 @@ def changed_products(ctx: AppContext, platforms: Sequence[Platform]) -> tuple[li
         # What the store knows of the slice's listings, a few queries per platform, not two per listing.
         known = {platform: ctx.jobs.known_listings(chunk, platform.value) for platform in platforms}
         for stored in ctx.catalog.get_many(chunk):
-            actions = {engine.plan(stored, platform, known[platform][stored.product.id]).action
+            actions = {Action.BLOCKED if stored.product.id in stuck[platform]
+                       else engine.plan(stored, platform, known[platform][stored.product.id]).action
                        for platform in platforms}
             if actions & {Action.CREATE, Action.UPDATE}:
                 changed.append(stored.product.id)

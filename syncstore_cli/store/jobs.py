@@ -409,6 +409,18 @@ class JobStore:
             self._unlock(connection, row.product_id, row.platform, job_id)
         return True
 
+    def blocked_on_images_since_unchanged(self, platform: str) -> set[str]:
+        """Products whose latest job on `platform` was blocked by an unreachable image and whose catalog
+        record has not changed since that job finished: running them again would block again."""
+        latest = select(func.max(jobs_t.c.id)).where(jobs_t.c.platform == platform).group_by(jobs_t.c.product_id)
+        query = (select(jobs_t.c.product_id)
+                 .join(products_t, products_t.c.id == jobs_t.c.product_id)
+                 .where(jobs_t.c.id.in_(latest.scalar_subquery()), jobs_t.c.state == JobState.BLOCKED,
+                        jobs_t.c.error_code == ErrorCode.IMAGE_UNREACHABLE,
+                        products_t.c.updated_at <= jobs_t.c.finished_at))
+        with self.engine.connect() as connection:
+            return {str(row.product_id) for row in connection.execute(query)}
+
     def quota_parked_until(self, platform: str, now: float) -> float | None:
         """When the latest job of `platform` parked for a daily quota runs again, if one waits now: the
         quota is spent until then, so a job it counts is parked without asking the marketplace."""

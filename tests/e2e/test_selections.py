@@ -9,6 +9,7 @@ standing instruction approve the next, and then let cron (`sync changed`) follow
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -219,3 +220,31 @@ def test_changed_selects_exactly_the_listings_whose_desired_state_differs_slice_
     assert changed == [i for i in world.ids if actions[i] & {Action.CREATE, Action.UPDATE}]
     assert blocked == [i for i in world.ids if Action.BLOCKED in actions[i] and i not in changed]
     assert len(changed) > len(world.ids) // 2 and blocked  # TikTok was never synced: creates, and flawed ones blocked
+
+
+def test_a_product_blocked_by_an_unreachable_image_is_left_to_cron_until_it_is_edited(world: World) -> None:
+    """Otherwise every `sync changed` would start a batch (a backup, a snapshot) that blocks again."""
+    from datetime import timedelta
+
+    from syncstore_cli.app.sync import changed_products
+    from syncstore_cli.domain.vocabulary import ErrorCode, JobState
+    from syncstore_cli.store.models import utcnow
+
+    _set_pricing(world, "[pricing.shopee.categories.frame]\nmarkup_percent = 40\n")
+    frames = sorted(_in_category("frame"))
+    assert frames, "the seeded catalog has frames"
+    stuck = frames[0]
+    with AppContext() as ctx:
+        assert stuck in changed_products(ctx, [Platform.SHOPEE])[0]
+        (job_id,) = ctx.jobs.create_batch("B-IMAGES", "batch", "shopee", [(stuck, "shopee")])
+        assert ctx.jobs.claim(job_id, "worker-t", time.time(), 60) is not None
+        assert ctx.jobs.finish(job_id, "worker-t", JobState.BLOCKED, action="update", message="image unreachable",
+                               error_code=ErrorCode.IMAGE_UNREACHABLE)
+        changed, blocked = changed_products(ctx, [Platform.SHOPEE])
+        assert stuck not in changed and stuck in blocked
+        assert set(frames[1:]) <= set(changed)  # the others still go
+        with ctx.database.begin() as connection:  # the seller fixes the product (a re-import that changed it)
+            connection.execute(text("UPDATE products SET updated_at = :at WHERE id = :id"),
+                               {"at": utcnow() + timedelta(seconds=5), "id": stuck})
+        assert stuck in changed_products(ctx, [Platform.SHOPEE])[0]
+    _set_pricing(world, "")
