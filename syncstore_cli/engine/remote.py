@@ -7,7 +7,7 @@ itself is `domain.fieldgroups`: images by count, since a marketplace serves its 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from syncstore_cli.domain.desired import DesiredListing
@@ -43,6 +43,24 @@ def readback_differences(desired: DesiredListing, listing: RemoteListing,
     if desired.tokopedia and "TOKOPEDIA" not in listing.extra.get("listing_platforms", ("TOKOPEDIA",)):
         problems.append("listing_platforms: Tokopedia was asked for but is not listed")
     return problems
+
+
+def listings_with_skus(client: MarketplaceClient, products: Mapping[str, tuple[str, Sequence[str]]]
+                       ) -> dict[str, list[RemoteListing]]:
+    """`listings_with_sku` for many products at once (product id -> its SKU and its variants'), through
+    the client's batched SKU search: the same search terms and the same matching, a few requests in all."""
+    terms = {pid: [sku, *variant_skus[:1]] for pid, (sku, variant_skus) in products.items()}
+    found = client.find_by_skus([term for chosen in terms.values() for term in chosen])
+    result: dict[str, list[RemoteListing]] = {}
+    for pid, (sku, variant_skus) in products.items():
+        skus = {sku, *variant_skus}
+        matches: dict[str, RemoteListing] = {}
+        for term in terms[pid]:
+            for listing in found.get(term, []):
+                if listing.sku == sku or skus & set(listing.skus):
+                    matches[listing.external_id] = listing
+        result[pid] = list(matches.values())
+    return result
 
 
 def listings_with_sku(client: MarketplaceClient, sku: str, variant_skus: Sequence[str]) -> list[RemoteListing]:

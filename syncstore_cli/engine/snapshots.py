@@ -16,11 +16,9 @@ from typing import Any
 
 from syncstore_cli.domain.catalog import Platform
 from syncstore_cli.engine.ports import KnownListingsPort, Shop, Snapshot
-from syncstore_cli.engine.remote import listings_with_sku, remote_state
+from syncstore_cli.engine.remote import listings_with_skus, remote_state
 from syncstore_cli.errors import UserInputError
 from syncstore_cli.marketplaces.base import RemoteListing, map_in_context
-
-LOOKUPS_AT_ONCE = 4
 
 
 @dataclass(frozen=True)
@@ -62,12 +60,9 @@ def take_snapshots(listings: KnownListingsPort, batch_id: str, product_ids: Sequ
         unread = [external_id for external_id in listed if external_id not in remote and external_id not in trusted]
         if unread:
             remote.update({listing.external_id: listing for listing in shop.client.get_listings(unread)})
-        unlisted = [pid for pid, k in known.items() if not k.external_id and pid in skus]
+        unlisted = {pid: skus[pid] for pid, k in known.items() if not k.external_id and pid in skus}
         by_sku: dict[str, RemoteListing] = {}
-        client = shop.client
-        with ThreadPoolExecutor(max_workers=LOOKUPS_AT_ONCE) as lookups:  # the shop's rate budget paces them
-            matched = list(map_in_context(lookups, lambda pid: listings_with_sku(client, *skus[pid]), unlisted))
-        for product_id, matches in zip(unlisted, matched, strict=True):
+        for product_id, matches in (listings_with_skus(shop.client, unlisted) if unlisted else {}).items():
             if len(matches) == 1:  # several: the job refuses the SKU (DUPLICATE_LISTING); nothing to adopt
                 by_sku[product_id] = matches[0]
         found = []

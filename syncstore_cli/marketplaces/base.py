@@ -244,6 +244,11 @@ class MarketplaceClient(Protocol):
         """Listings whose SKU (or one of whose variant SKUs) is exactly `sku`; [] when none."""
         ...
 
+    def find_by_skus(self, skus: Sequence[str]) -> dict[str, list[RemoteListing]]:
+        """`find_by_sku` for many SKUs at once (each SKU asked -> its listings), in as few requests as the
+        marketplace allows: a batch snapshot looks up every product it may create."""
+        ...
+
     def upload_image(self, data: bytes) -> str:
         """Uploads one image; returns the reference a listing uses (Shopee image_id, TikTok uri)."""
         ...

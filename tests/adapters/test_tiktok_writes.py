@@ -414,3 +414,18 @@ def test_reference_data_is_read_once(world: World) -> None:
     client.categories().clear()  # a caller's copy, not the cache
     assert client.categories() == categories
 
+
+
+def test_find_by_skus_looks_up_many_skus_in_one_search(world: World) -> None:
+    first, second, absent = _sku(), _sku(), _sku()
+    made = {sku: world.client.create_listing(_plain(world, sku), uuid.uuid4().hex).external_id
+            for sku in (first, second)}
+    world.exchanges.clear()
+
+    found = world.client.find_by_skus([first, second, absent, first])
+
+    assert {sku: [listing.external_id for listing in listings] for sku, listings in found.items()} == {
+        first: [made[first]], second: [made[second]], absent: []}
+    searches = [e for e in world.exchanges if e.path.endswith("/products/search")]
+    assert len(searches) == 1 and json.loads(searches[0].request_body or "{}")["seller_skus"] == [first, second, absent]
+    assert found[first] == world.client.find_by_sku(first)  # the same answer as one search per SKU

@@ -451,6 +451,9 @@ class FakeMarketplace:
         self._end(fault)
         return found
 
+    def find_by_skus(self, skus: Sequence[str]) -> dict[str, list[RemoteListing]]:
+        return {sku: self.find_by_sku(sku) for sku in dict.fromkeys(skus)}
+
     def upload_image(self, data: bytes) -> str:
         fault = self._begin("upload_image", hashlib.sha256(data).hexdigest()[:12])
         reference = "img-" + hashlib.sha256(data).hexdigest()[:12]

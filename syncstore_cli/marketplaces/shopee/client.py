@@ -300,6 +300,12 @@ class ShopeeClient:
             if not offset:
                 return ids
 
+    def find_by_skus(self, skus: Sequence[str]) -> dict[str, list[RemoteListing]]:
+        """search_item takes one SKU keyword, so one search per SKU, `concurrency` at a time."""
+        unique = list(dict.fromkeys(skus))
+        with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
+            return dict(zip(unique, map_in_context(pool, self.find_by_sku, unique), strict=True))
+
     def find_by_sku(self, sku: str) -> list[RemoteListing]:
         """Live (NORMAL/UNLIST) listings whose item_sku or a model_sku is exactly `sku`.
 

@@ -50,6 +50,9 @@ PRODUCT_PATH = "/product/202309/products"
 IMAGE_UPLOAD_PATH = "/product/202309/images/upload"
 MAX_PAGE_SIZE = 100
 DELETED = "DELETED"
+# Seller SKUs per search. No source gives a maximum for `seller_skus`; 20 keeps each search's answer (up to
+# 100 products a page) small and stays well inside any plausible limit.
+SKUS_PER_SEARCH = 20
 TOKOPEDIA = "TOKOPEDIA"
 TIKTOK_SHOP = "TIKTOK_SHOP"
 PENDING = "PENDING"
@@ -228,6 +231,19 @@ class TikTokClient:
         """Search with status DELETED and `update_time_ge`: the products deleted since then."""
         return [str(product["id"]) for product in self.search(
             {"status": DELETED, "update_time_ge": max(0, int(since))}, deleted=True)]
+
+    def find_by_skus(self, skus: Sequence[str]) -> dict[str, list[RemoteListing]]:
+        """One search for up to SKUS_PER_SEARCH seller SKUs ("search for all products that contain these
+        Seller SKUs", lywzx/tiktok-partner-api, packages/tk-origin-api/src/products/SearchProducts.ts,
+        `seller_skus`), then Get Product for each product found; each SKU asked -> its exact matches."""
+        unique = list(dict.fromkeys(skus))
+        found: dict[str, None] = {}
+        for start in range(0, len(unique), SKUS_PER_SEARCH):
+            for product in self.search({"status": "ALL", "seller_skus": unique[start:start + SKUS_PER_SEARCH]}):
+                found[str(product["id"])] = None
+        listings = self.get_listings(list(found))
+        return {sku: [listing for listing in listings if sku in (listing.sku, *(v.sku for v in listing.variants))]
+                for sku in unique}
 
     def find_by_sku(self, sku: str) -> list[RemoteListing]:
         """Live listings with a SKU whose seller_sku is exactly `sku`, or whose product SKU is `sku`.
