@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,7 +33,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from _sandbox import free_port, sandbox_process
+from _harness import free_port, run_batch, sandbox_process
 from sqlalchemy import Engine, event, func, select
 
 from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
@@ -43,7 +42,7 @@ from syncstore_cli.app.demo import fill_attributes, map_categories
 from syncstore_cli.app.drift import check_drift
 from syncstore_cli.app.marketplace_import import import_from_marketplaces
 from syncstore_cli.app.sandbox import edit_listing
-from syncstore_cli.app.sync import batch_status, run_worker, submit_batch, sync_changed
+from syncstore_cli.app.sync import batch_status, sync_changed
 from syncstore_cli.domain.catalog import PLATFORMS, Platform
 from syncstore_cli.domain.desired import Action
 from syncstore_cli.engine.apply import SyncEngine
@@ -127,20 +126,10 @@ def _requests_since(ctx: AppContext, log_id: int) -> tuple[int, int]:
 
 
 def _initial_sync(ctx: AppContext, ids: list[str], concurrency: int, processes: int) -> str:
-    started = time.perf_counter()
-    batch_id = submit_batch(ctx, ids, list(PLATFORMS), source="bench", force=True)
-    if processes <= 1:
-        run_worker(ctx, concurrency=concurrency, reconcile_seconds=0.5,
-                   until=lambda: batch_status(ctx, batch_id, with_jobs=False).finished)
-    else:
-        workers = [subprocess.Popen([sys.executable, "-m", "syncstore_cli", "worker", "--concurrency",
-                                     str(concurrency), "--until-idle"], stdout=subprocess.DEVNULL)
-                   for _ in range(processes)]
-        for worker in workers:
-            worker.wait()
+    batch_id, wall = run_batch(ctx, ids, concurrency, processes)
     summary = batch_status(ctx, batch_id, with_jobs=False)
     print(f"initial sync: {summary.completed:,} done, {summary.blocked:,} blocked, {summary.failed:,} failed of "
-          f"{summary.total_jobs:,} jobs in {time.perf_counter() - started:.1f} s")
+          f"{summary.total_jobs:,} jobs in {wall:.1f} s")
     # The owner's validate + approve, stood in for: `sync changed` may then hold 1,000 products a batch.
     ctx.safety.approve(batch_id, len(ids), None, "bench: approved on the owner's behalf")
     return batch_id

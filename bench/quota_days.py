@@ -40,7 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from _sandbox import free_port, sandbox_process
+from _harness import free_port, sandbox_process
 
 from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
 from syncstore_cli.app.context import AppContext

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,13 +31,13 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC
 from pathlib import Path
 
-from _sandbox import free_port, sandbox_process
+from _harness import free_port, run_batch, sandbox_process
 
 from syncstore_cli.app.auth import authorize_shopee, authorize_tiktok
 from syncstore_cli.app.context import AppContext
 from syncstore_cli.app.demo import fill_attributes, map_categories
 from syncstore_cli.app.marketplace_import import import_from_marketplaces
-from syncstore_cli.app.sync import batch_status, run_worker, submit_batch
+from syncstore_cli.app.sync import batch_status
 from syncstore_cli.domain.catalog import PLATFORMS
 from syncstore_cli.sandbox import config as c
 from syncstore_cli.sandbox.app import build_sandbox, serve_in_background
@@ -100,24 +99,6 @@ def _calls(store: JobStore, batch_id: str) -> tuple[Counter[str], int]:
         by_api[f"{row['platform']} {row['method']} {path}"] += 1
         writes += row["method"] != "GET" and "/search" not in path
     return by_api, writes
-
-
-def _run(ctx: AppContext, ids: list[str], concurrency: int, processes: int) -> tuple[str, float]:
-    """The batch through the queue: worker threads in this process, or `processes` separate
-    `syncstore worker --until-idle` processes (how a seller spreads work over several cores)."""
-    started = time.perf_counter()
-    # Forced past the staged rollout (recorded on the batch): the bench measures throughput, not approvals.
-    batch_id = submit_batch(ctx, ids, list(PLATFORMS), source="bench", force=True)
-    if processes <= 1:
-        run_worker(ctx, concurrency=concurrency, reconcile_seconds=0.5,
-                   until=lambda: batch_status(ctx, batch_id, with_jobs=False).finished)
-    else:
-        workers = [subprocess.Popen([sys.executable, "-m", "syncstore_cli", "worker", "--concurrency",
-                                     str(concurrency), "--until-idle"], stdout=subprocess.DEVNULL)
-                   for _ in range(processes)]
-        for worker in workers:
-            worker.wait()
-    return batch_id, time.perf_counter() - started
 
 
 def _sandbox_process(home: Path, profile: str, daily_listings: int | None = None
@@ -214,7 +195,7 @@ def main() -> None:
                       f"sandbox in its own {args.sandbox}; load average {os.getloadavg()[0]:.2f} "
                       f"on {os.cpu_count()} cores")
                 started_wall = time.time()
-                batch_id, wall = _run(ctx, ids, args.concurrency, args.processes)
+                batch_id, wall = run_batch(ctx, ids, args.concurrency, args.processes)
                 _report_run("first run", ctx, store, batch_id, wall, len(ids))
                 _print_pace(store, batch_id, started_wall)
                 limited = _rate_limited(store, batch_id, started_wall)
@@ -229,7 +210,7 @@ def main() -> None:
                 if args.profile == "realistic" and least:
                     print(f"  least time the realistic rate limits allow: {least:.1f} s; this run took "
                           f"{wall / least:.2f}x that")
-                again, rewall = _run(ctx, ids, args.concurrency, args.processes)
+                again, rewall = run_batch(ctx, ids, args.concurrency, args.processes)
                 resummary = batch_status(ctx, again)
                 reapi, rewrites = _calls(store, again)
                 print(f"re-run, nothing changed: {resummary.completed} done, {sum(reapi.values()):,} API calls, "
@@ -238,9 +219,9 @@ def main() -> None:
                     # Every product once, so the rest of the catalog is synced; then the zero-change re-run.
                     rest = everything[args.products:]
                     if rest:
-                        fill, fillwall = _run(ctx, rest, args.concurrency, args.processes)
+                        fill, fillwall = run_batch(ctx, rest, args.concurrency, args.processes)
                         _report_run("rest of the catalog", ctx, store, fill, fillwall, len(rest))
-                    whole, wholewall = _run(ctx, everything, args.concurrency, args.processes)
+                    whole, wholewall = run_batch(ctx, everything, args.concurrency, args.processes)
                     wholesummary = batch_status(ctx, whole)
                     wholeapi, wholewrites = _calls(store, whole)
                     print(f"whole catalog re-run, nothing changed: {len(everything):,} products, "
